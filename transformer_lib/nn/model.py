@@ -1,0 +1,99 @@
+"""The whole encoder-decoder Transformer (chapter "Encoder, decoder and cross-attention").
+
+Built from a :class:`TransformerConfig`. ``encode`` and ``decode`` are separate so that
+decoding (chapter "Decoding") can run the encoder once and the decoder step by step;
+``attention`` returns every layer's weights in one call, in the shape bertviz expects.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer
+from transformer_lib.nn.config import TransformerConfig
+from transformer_lib.nn.masks import causal_mask
+from transformer_lib.nn.norms import LayerNorm
+from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding
+
+
+class Transformer(nn.Module):
+    """Encoder-decoder Transformer (Vaswani et al. 2017, figure 1).
+
+    ``forward(src, tgt)`` takes token ids src (B, S) and tgt (B, T) and returns logits
+    (B, T, V). Padding (``config.pad_id``) is masked automatically; the decoder's
+    self-attention is causal.
+    """
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        c = self.config = config
+        self.src_embed = TokenEmbedding(c.src_vocab_size, c.d_model, padding_idx=c.pad_id)
+        self.tgt_embed = TokenEmbedding(c.tgt_vocab_size, c.d_model, padding_idx=c.pad_id)
+        self.pos = SinusoidalPositionalEncoding(c.d_model, c.max_len, c.dropout)
+        layer_args = (c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first)
+        self.encoder_layers = nn.ModuleList([EncoderLayer(*layer_args) for _ in range(c.n_encoder_layers)])
+        self.decoder_layers = nn.ModuleList([DecoderLayer(*layer_args) for _ in range(c.n_decoder_layers)])
+        # Pre-norm stacks need a final LayerNorm (their residual stream is never normalised otherwise).
+        self.encoder_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()
+        self.decoder_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()
+        self.generator = nn.Linear(c.d_model, c.tgt_vocab_size, bias=False)  # D -> V logits
+        if c.share_embeddings:  # section 3.4: one matrix for both embeddings and the output layer
+            self.tgt_embed.table.weight = self.src_embed.table.weight
+            self.generator.weight = self.tgt_embed.table.weight
+
+    # masks -----------------------------------------------------------------------------
+    def src_mask(self, src: torch.Tensor) -> torch.Tensor:
+        """(B, S) ids -> bool (B, 1, 1, S): True where the key is a real token."""
+        return (src != self.config.pad_id)[:, None, None, :]  # (B, 1, 1, S)
+
+    def tgt_mask(self, tgt: torch.Tensor) -> torch.Tensor:
+        """(B, T) ids -> bool (B, 1, T, T): causal and not padding."""
+        T = tgt.shape[1]
+        return causal_mask(T, tgt.device)[None, None] & (tgt != self.config.pad_id)[:, None, None, :]  # (B, 1, T, T)
+
+    # the two halves ----------------------------------------------------------------------
+    def encode(self, src: torch.Tensor, src_mask=None, need_weights: bool = False):
+        """src ids (B, S) -> memory (B, S, D) (and a list of per-layer weights (B, H, S, S))."""
+        src_mask = self.src_mask(src) if src_mask is None else src_mask
+        x = self.pos(self.src_embed(src))  # (B, S, D)
+        weights = []
+        for layer in self.encoder_layers:
+            if need_weights:
+                x, w = layer(x, src_mask, need_weights=True)
+                weights.append(w)
+            else:
+                x = layer(x, src_mask)
+        x = self.encoder_norm(x)
+        return (x, weights) if need_weights else x
+
+    def decode(self, tgt, memory, src_mask=None, tgt_mask=None, need_weights: bool = False):
+        """tgt ids (B, T), memory (B, S, D) -> decoder output (B, T, D) (and self/cross weights lists)."""
+        tgt_mask = self.tgt_mask(tgt) if tgt_mask is None else tgt_mask
+        x = self.pos(self.tgt_embed(tgt))  # (B, T, D)
+        self_w, cross_w = [], []
+        for layer in self.decoder_layers:
+            if need_weights:
+                x, ws, wc = layer(x, memory, tgt_mask, src_mask, need_weights=True)
+                self_w.append(ws)
+                cross_w.append(wc)
+            else:
+                x = layer(x, memory, tgt_mask, src_mask)
+        x = self.decoder_norm(x)
+        return (x, self_w, cross_w) if need_weights else x
+
+    def forward(self, src: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
+        """src (B, S), tgt (B, T) ids -> logits (B, T, V). Softmax is left to the loss."""
+        src_mask = self.src_mask(src)
+        memory = self.encode(src, src_mask)
+        return self.generator(self.decode(tgt, memory, src_mask))  # (B, T, V)
+
+    @torch.no_grad()
+    def attention(self, src: torch.Tensor, tgt: torch.Tensor) -> dict[str, list[torch.Tensor]]:
+        """Every layer's attention in one call: ``{"encoder": [...], "decoder": [...], "cross": [...]}``,
+        lists of (B, H, S, S), (B, H, T, T) and (B, H, T, S) tensors -- bertviz's
+        ``encoder_attention``, ``decoder_attention`` and ``cross_attention``."""
+        src_mask = self.src_mask(src)
+        memory, enc_w = self.encode(src, src_mask, need_weights=True)
+        _, dec_w, cross_w = self.decode(tgt, memory, src_mask, need_weights=True)
+        return {"encoder": enc_w, "decoder": dec_w, "cross": cross_w}

@@ -1,0 +1,28 @@
+"""NumPy reference implementations, one file per concept, readable as the paper's equations.
+
+Each function names the chapter that introduces it; the tests hold every one of them equal
+to its PyTorch counterpart in :mod:`transformer_lib.nn` and to torch's own modules.
+"""
+
+from transformer_lib.ref.attention import (
+    additive_attention,
+    merge_heads,
+    multi_head_attention,
+    scaled_dot_product_attention,
+    softmax,
+    split_heads,
+)
+from transformer_lib.ref.masks import causal_mask, padding_mask
+from transformer_lib.ref.positional import sinusoidal_positional_encoding
+
+__all__ = [
+    "softmax",
+    "scaled_dot_product_attention",
+    "additive_attention",
+    "split_heads",
+    "merge_heads",
+    "multi_head_attention",
+    "causal_mask",
+    "padding_mask",
+    "sinusoidal_positional_encoding",
+]

@@ -1,0 +1,165 @@
+/* Kernel-free explorer for "Attention, Hands-On" (transformer_lib.views).
+ * Self-contained: no require.js, no CDN. Reads precomputed frames from a JSON <script>
+ * next to it and redraws SVG panels when a control moves. All text goes in through
+ * textContent / setAttribute, never innerHTML, so a token like <img onerror=...> is shown,
+ * not run. */
+(function () {
+  "use strict";
+  var SVG = "http://www.w3.org/2000/svg";
+  var STOPS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]]; // viridis
+  function color(t) {
+    if (!isFinite(t)) return "rgb(220,220,220)";
+    t = Math.max(0, Math.min(1, t)) * (STOPS.length - 1);
+    var i = Math.min(Math.floor(t), STOPS.length - 2), f = t - i, a = STOPS[i], b = STOPS[i + 1];
+    return "rgb(" + [0, 1, 2].map(function (k) { return Math.round(a[k] + f * (b[k] - a[k])); }).join(",") + ")";
+  }
+  function el(tag, attrs, text) {
+    var e = document.createElementNS(SVG, tag);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function fmt(v, d) { return (v === null || !isFinite(v)) ? String(v) : Number(v).toFixed(d); }
+  function label(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "\u2026" : s; }
+
+  function heatmap(p) {
+    var rows = p.z.length, cols = rows ? p.z[0].length : 0;
+    var cell = Math.max(8, Math.min(40, Math.floor(440 / Math.max(rows, cols, 1))));
+    var showY = p.y && p.y.length, showX = p.x && p.x.length;
+    var left = showY ? 80 : 30, top = showX ? 70 : 20, W = left + cols * cell + 10, H = top + rows * cell + 30;
+    var svg = el("svg", {width: W, height: H, viewBox: "0 0 " + W + " " + H, "class": "aho-panel"});
+    var vmin = p.vmin, vmax = p.vmax, flat = [].concat.apply([], p.z).filter(isFinite);
+    if (vmin === null || vmin === undefined) vmin = Math.min.apply(null, flat);
+    if (vmax === null || vmax === undefined) vmax = Math.max.apply(null, flat);
+    var span = (vmax - vmin) || 1, annotate = p.decimals !== null && p.decimals !== undefined && cell >= 26;
+    var cells = [];
+    for (var r = 0; r < rows; r++) {
+      cells.push([]);
+      for (var c = 0; c < cols; c++) {
+        var v = p.z[r][c], t = (v - vmin) / span;
+        var rect = el("rect", {x: left + c * cell, y: top + r * cell, width: cell, height: cell, fill: color(t), "data-row": r});
+        rect.appendChild(el("title", {}, (showY ? p.y[r] : r) + " \u2192 " + (showX ? p.x[c] : c) + ": " + fmt(v, 3)));
+        svg.appendChild(rect); cells[r].push(rect);
+        if (annotate) svg.appendChild(el("text", {x: left + c * cell + cell / 2, y: top + r * cell + cell / 2 + 4,
+          "text-anchor": "middle", "font-size": 10, fill: t > 0.6 ? "#000" : "#fff", "pointer-events": "none"}, fmt(v, p.decimals)));
+      }
+    }
+    var step = Math.max(1, Math.ceil(12 / cell));
+    if (showY) p.y.forEach(function (s, r) {
+      if (r % step) return;
+      var t = el("text", {x: left - 4, y: top + r * cell + cell / 2 + 4, "text-anchor": "end", "font-size": 11, "class": "aho-rowlabel"}, label(s, 12));
+      t.style.cursor = "pointer";
+      t.addEventListener("mouseenter", function () { cells.forEach(function (row, i) { row.forEach(function (e) { e.setAttribute("opacity", i === r ? 1 : 0.25); }); }); });
+      t.addEventListener("mouseleave", function () { cells.forEach(function (row) { row.forEach(function (e) { e.setAttribute("opacity", 1); }); }); });
+      svg.appendChild(t);
+    });
+    if (showX) p.x.forEach(function (s, c) {
+      if (c % step) return;
+      var x = left + c * cell + cell / 2, y = top - 4;
+      svg.appendChild(el("text", {x: x, y: y, "font-size": 11, transform: "rotate(-60 " + x + " " + y + ")"}, label(s, 12)));
+    });
+    if (p.xlabel) svg.appendChild(el("text", {x: left + cols * cell / 2, y: H - 8, "text-anchor": "middle", "font-size": 12}, p.xlabel));
+    if (p.ylabel) svg.appendChild(el("text", {x: 12, y: top + rows * cell / 2, "text-anchor": "middle", "font-size": 12,
+      transform: "rotate(-90 12 " + (top + rows * cell / 2) + ")"}, p.ylabel));
+    return svg;
+  }
+
+  function bars(p) {
+    var n = p.values.length, bw = Math.max(14, Math.min(48, Math.floor(440 / Math.max(n, 1))));
+    var left = 40, top = 16, h = 140, W = left + n * bw + 10, H = top + h + 80;
+    var svg = el("svg", {width: W, height: H, viewBox: "0 0 " + W + " " + H, "class": "aho-panel"});
+    var vmax = (p.vmax === null || p.vmax === undefined) ? Math.max.apply(null, p.values.concat([1e-12])) : p.vmax;
+    svg.appendChild(el("line", {x1: left, y1: top + h, x2: left + n * bw, y2: top + h, stroke: "#444"}));
+    svg.appendChild(el("text", {x: left - 4, y: top + 4, "text-anchor": "end", "font-size": 10}, fmt(vmax, 2)));
+    svg.appendChild(el("text", {x: left - 4, y: top + h, "text-anchor": "end", "font-size": 10}, "0"));
+    p.values.forEach(function (v, i) {
+      var bh = Math.max(0, v / vmax) * h, x = left + i * bw;
+      var hl = p.highlight && p.highlight.indexOf(i) >= 0;
+      var rect = el("rect", {x: x + 2, y: top + h - bh, width: bw - 4, height: bh, fill: hl ? "#d62728" : "#1f77b4"});
+      rect.appendChild(el("title", {}, p.labels[i] + ": " + fmt(v, 3)));
+      svg.appendChild(rect);
+      if (bw >= 28) svg.appendChild(el("text", {x: x + bw / 2, y: top + h - bh - 3, "text-anchor": "middle", "font-size": 9}, fmt(v, 2)));
+      var lx = x + bw / 2, ly = top + h + 12;
+      svg.appendChild(el("text", {x: lx, y: ly, "font-size": 11, "text-anchor": "end", transform: "rotate(-50 " + lx + " " + ly + ")"}, label(p.labels[i], 12)));
+    });
+    if (p.ylabel) svg.appendChild(el("text", {x: 10, y: top + h / 2, "font-size": 11, "text-anchor": "middle", transform: "rotate(-90 10 " + (top + h / 2) + ")"}, p.ylabel));
+    return svg;
+  }
+
+  function line(p) {
+    var left = 50, top = 16, w = 420, h = 180, W = left + w + 20, H = top + h + 50;
+    var svg = el("svg", {width: W, height: H, viewBox: "0 0 " + W + " " + H, "class": "aho-panel"});
+    var xs = p.x, ys = [].concat.apply([], p.series.map(function (s) { return s.y; })).filter(isFinite);
+    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+    var y0 = (p.ymin === null || p.ymin === undefined) ? Math.min.apply(null, ys) : p.ymin;
+    var y1 = (p.ymax === null || p.ymax === undefined) ? Math.max.apply(null, ys) : p.ymax;
+    var sx = function (v) { return left + (v - x0) / ((x1 - x0) || 1) * w; };
+    var sy = function (v) { return top + h - (v - y0) / ((y1 - y0) || 1) * h; };
+    svg.appendChild(el("rect", {x: left, y: top, width: w, height: h, fill: "none", stroke: "#888"}));
+    [[x0, "start"], [x1, "end"]].forEach(function (a) { svg.appendChild(el("text", {x: sx(a[0]), y: top + h + 14, "font-size": 10, "text-anchor": a[1]}, fmt(a[0], 0))); });
+    [y0, y1].forEach(function (v) { svg.appendChild(el("text", {x: left - 4, y: sy(v) + 4, "font-size": 10, "text-anchor": "end"}, fmt(v, 2))); });
+    var palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+    p.series.forEach(function (s, k) {
+      var pts = xs.map(function (x, i) { return sx(x) + "," + sy(s.y[i]); }).join(" ");
+      svg.appendChild(el("polyline", {points: pts, fill: "none", stroke: palette[k % 4], "stroke-width": 2}));
+      svg.appendChild(el("text", {x: left + 8, y: top + 14 + 14 * k, "font-size": 11, fill: palette[k % 4]}, s.name));
+    });
+    if (p.highlight_x !== null && p.highlight_x !== undefined)
+      svg.appendChild(el("line", {x1: sx(p.highlight_x), x2: sx(p.highlight_x), y1: top, y2: top + h, stroke: "#d62728", "stroke-dasharray": "4 3"}));
+    if (p.xlabel) svg.appendChild(el("text", {x: left + w / 2, y: H - 6, "text-anchor": "middle", "font-size": 12}, p.xlabel));
+    if (p.ylabel) svg.appendChild(el("text", {x: 12, y: top + h / 2, "text-anchor": "middle", "font-size": 12, transform: "rotate(-90 12 " + (top + h / 2) + ")"}, p.ylabel));
+    return svg;
+  }
+
+  var DRAW = {heatmap: heatmap, bars: bars, line: line};
+
+  function mount(root) {
+    if (root.getAttribute("data-aho-mounted")) return;
+    root.setAttribute("data-aho-mounted", "1");
+    var spec = JSON.parse(root.querySelector("script.aho-data").textContent);
+    var controls = root.querySelector(".aho-controls"), stage = root.querySelector(".aho-stage");
+    var state = spec.initial.slice();
+    function draw() {
+      var frame = spec.frames[state.join(",")];
+      while (stage.firstChild) stage.removeChild(stage.firstChild);
+      var row = document.createElement("div");
+      row.className = "aho-row";
+      frame.panels.forEach(function (p) {
+        var box = document.createElement("figure");
+        box.className = "aho-figure";
+        if (p.title) { var cap = document.createElement("figcaption"); cap.textContent = p.title; box.appendChild(cap); }
+        box.appendChild(DRAW[p.kind](p));
+        row.appendChild(box);
+      });
+      stage.appendChild(row);
+      if (frame.caption) { var c = document.createElement("p"); c.className = "aho-caption"; c.textContent = frame.caption; stage.appendChild(c); }
+      root.setAttribute("data-aho-state", state.join(","));
+    }
+    spec.controls.forEach(function (ctl, k) {
+      var wrap = document.createElement("label");
+      wrap.className = "aho-control";
+      var name = document.createElement("span");
+      name.textContent = ctl.label + " ";
+      wrap.appendChild(name);
+      var input;
+      if (ctl.numeric) {
+        input = document.createElement("input");
+        input.type = "range"; input.min = 0; input.max = ctl.options.length - 1; input.step = 1; input.value = state[k];
+        var out = document.createElement("output");
+        out.textContent = ctl.options[state[k]];
+        input.addEventListener("input", function () { state[k] = +input.value; out.textContent = ctl.options[state[k]]; draw(); });
+        wrap.appendChild(input); wrap.appendChild(out);
+      } else {
+        input = document.createElement("select");
+        ctl.options.forEach(function (o, i) { var opt = document.createElement("option"); opt.value = i; opt.textContent = o; input.appendChild(opt); });
+        input.value = state[k];
+        input.addEventListener("change", function () { state[k] = +input.value; draw(); });
+        wrap.appendChild(input);
+      }
+      input.setAttribute("data-aho-control", ctl.name);
+      controls.appendChild(wrap);
+    });
+    draw();
+  }
+  document.querySelectorAll(".aho-explorer").forEach(mount);
+})();
