@@ -134,6 +134,17 @@ def render_frame(fr: Frame):
 
 
 # ---------------------------------------------------------------------------- explorer
+_CSS = (
+    ".aho-explorer{border:1px solid #d0d7de;border-radius:6px;padding:10px 12px;margin:8px 0;font-size:14px}"
+    ".aho-title{font-weight:600;margin-bottom:6px}"
+    ".aho-controls{display:flex;flex-wrap:wrap;gap:8px 24px;margin-bottom:6px}"
+    ".aho-control{display:flex;align-items:center;gap:6px;margin:0}"
+    ".aho-control output{min-width:3em;font-variant-numeric:tabular-nums}"
+    ".aho-row{display:flex;flex-wrap:wrap;gap:8px 20px;align-items:flex-start}"
+    ".aho-figure{margin:0}.aho-figure figcaption{font-size:13px;color:#444;text-align:center}"
+    ".aho-caption{margin:4px 0 0;color:#333}.aho-panel{max-width:100%;height:auto}"
+)
+
 def _option_label(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -199,6 +210,7 @@ class Explorer:
         js = resources.files("transformer_lib.views").joinpath("explorer.js").read_text(encoding="utf-8")
         title = f'<div class="aho-title">{html.escape(self.title)}</div>' if self.title else ""
         return (
+            f"<style>{_CSS}</style>"
             f'<div class="aho-explorer" id="{vid}">{title}'
             f'<div class="aho-controls"></div><div class="aho-stage"></div>'
             f'<script type="application/json" class="aho-data">{data}</script></div>'

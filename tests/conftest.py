@@ -1,0 +1,77 @@
+"""Shared fixtures: the strictly built book, a local HTTP server for it, headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import pathlib
+import subprocess
+import threading
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def chapters() -> list[str]:
+    """Chapter paths (without suffix) in the order of _toc.yml."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for entry in toc.get("chapters", []):
+        files.append(entry["file"])
+    for part in toc.get("parts", []):
+        files += [e["file"] for e in part["chapters"]]
+    return files
+
+
+@pytest.fixture(scope="session")
+def built_book() -> pathlib.Path:
+    """Run the strict book build (cached chapters are not re-executed) and return the HTML dir.
+
+    This is the test that every chapter executes: a cell that raises, or any Sphinx
+    warning, fails the build and so this fixture.
+    """
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "build_book.sh")], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        reports = sorted((HTML.parent / "html" / "reports").rglob("*.log")) if (HTML / "reports").exists() else []
+        detail = "\n".join(p.read_text(errors="replace")[-3000:] for p in reports)
+        pytest.fail(f"strict book build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}\n{detail}")
+    return HTML
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_book):
+    """Serve the built site on 127.0.0.1 (an ephemeral port) for the browser tests."""
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never `playwright install`)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
