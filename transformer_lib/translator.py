@@ -1,0 +1,214 @@
+"""The book's French -> English translator: its configuration, checkpoint and a translate helper.
+
+Trained by ``scripts/train_translator.py`` on :func:`transformer_lib.data.make_corpus`
+(chapter "Training: from logits to loss"), shipped as ``weights/<name>.safetensors``
+(tensors only, nothing executable) plus ``weights/<name>.json`` (the model configuration,
+both vocabularies, the corpus settings and the training record).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from transformer_lib.data.translation import Vocab, tokenize
+from transformer_lib.nn.config import TransformerConfig
+from transformer_lib.nn.model import Transformer
+
+
+def translator_config(src_vocab_size: int, tgt_vocab_size: int, dropout: float = 0.1) -> TransformerConfig:
+    """The translator's shape: the paper's architecture, shrunk to fit a CPU and a tiny language.
+
+    Two vocabularies (French, English), so the embeddings are not shared.
+    """
+    return TransformerConfig(src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size, d_model=64, n_heads=4,
+                             n_encoder_layers=2, n_decoder_layers=2, d_ff=256, dropout=dropout, max_len=32,
+                             share_embeddings=False)
+
+
+@dataclass
+class Translator:
+    """A trained model with its two vocabularies and the record of how it was made."""
+
+    model: Transformer
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    info: dict
+
+    def encode_source(self, sentence: str) -> torch.Tensor:
+        """French sentence -> (1, S) ids ending in ``<eos>``; unknown words raise a ValueError saying which."""
+        unknown = self.src_vocab.unknown(sentence)
+        if not tokenize(sentence):
+            raise ValueError("type a French sentence: the input has no words")
+        if unknown:
+            known = ", ".join(w for w in self.src_vocab.tokens[4:40])
+            raise ValueError(
+                f"not in the translator's French vocabulary: {', '.join(repr(w) for w in unknown)}. "
+                f"It knows {len(self.src_vocab) - 4} words, e.g. {known}, ..."
+            )
+        return torch.tensor([self.src_vocab.encode(sentence, eos=True)])  # (1, S)
+
+    def translate(self, sentence: str, beam: int = 1, max_len: int = 20) -> str:
+        """Translate one sentence with greedy decoding (``beam=1``) or beam search."""
+        from transformer_lib.decoding import beam_search, greedy_decode
+
+        src = self.encode_source(sentence)
+        if beam == 1:
+            tokens, _ = greedy_decode(self.model, src, max_len)
+        else:
+            tokens = beam_search(self.model, src, k=beam, max_len=max_len).tokens
+        return " ".join(self.tgt_vocab.decode(tokens[0]))
+
+
+    def inspect(self, sentence: str, max_len: int = 20) -> dict:
+        """Everything the chapter's translation view draws, for one sentence (greedy decoding).
+
+        Returns a dict with ``source`` (French tokens + ``<eos>``, length S), ``output`` (the
+        English tokens produced, ``<eos>`` included, length L), ``translation`` (a string),
+        ``probs`` (L, V) the distribution each step chose from, and ``encoder`` (layers, H, S, S),
+        ``decoder`` (layers, H, L, L), ``cross`` (layers, H, L, S) attention weights, where
+        decoder row t is the step that produced output token t.
+        """
+        from transformer_lib.decoding import greedy_decode
+
+        src = self.encode_source(sentence)  # (1, S)
+        tokens, _, log_p = greedy_decode(self.model, src, max_len, return_log_probs=True)
+        n = int((tokens[0] != self.model.config.pad_id).sum())
+        out = tokens[:, :n]  # (1, L)
+        tgt_in = torch.cat([torch.full((1, 1), self.tgt_vocab.bos_id), out[:, :-1]], dim=1)  # (1, L)
+        was_training = self.model.training
+        self.model.eval()
+        att = self.model.attention(src, tgt_in)
+        self.model.train(was_training)
+        stack = lambda ws: torch.stack([w[0] for w in ws]).numpy()  # list of (1, H, ., .) -> (layers, H, ., .)
+        return {
+            "source": [self.src_vocab.tokens[i] for i in src[0]],
+            "output": [self.tgt_vocab.tokens[i] for i in out[0]],
+            "translation": " ".join(self.tgt_vocab.decode(out[0])),
+            "probs": log_p[0, :n].exp().numpy(),
+            "encoder": stack(att["encoder"]),
+            "decoder": stack(att["decoder"]),
+            "cross": stack(att["cross"]),
+        }
+
+
+def _weights_dir() -> Path:
+    return Path(str(resources.files("transformer_lib").joinpath("weights")))
+
+
+def save_translator(translator: Translator, name: str, directory: str | Path | None = None) -> Path:
+    """Write ``<name>.safetensors`` and ``<name>.json``; returns the safetensors path."""
+    from safetensors.torch import save_file
+
+    directory = Path(directory) if directory is not None else _weights_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().contiguous() for k, v in translator.model.state_dict().items()}
+    path = directory / f"{name}.safetensors"
+    save_file(state, str(path))
+    meta = {"config": dataclasses.asdict(translator.model.config), "src_vocab": list(translator.src_vocab.tokens),
+            "tgt_vocab": list(translator.tgt_vocab.tokens), **translator.info}
+    (directory / f"{name}.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def load_translator(name: str = "translator", directory: str | Path | None = None) -> Translator:
+    """Load a shipped translator (safetensors: tensors only, the ``weights_only=True`` guarantee).
+
+    Args:
+        name: ``"translator"`` (label smoothing 0.1) or ``"translator_no_smoothing"``.
+        directory: where the files are (default: the package's ``weights/``).
+    """
+    from safetensors.torch import load_file
+
+    directory = Path(directory) if directory is not None else _weights_dir()
+    meta_path, weights_path = directory / f"{name}.json", directory / f"{name}.safetensors"
+    if not meta_path.exists() or not weights_path.exists():
+        raise ValueError(f"no translator named {name!r} in {directory} (run scripts/train_translator.py)")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    config = TransformerConfig(**meta.pop("config"))
+    model = Transformer(config)
+    model.load_state_dict(load_file(str(weights_path)), strict=True)
+    model.eval()
+    src_vocab, tgt_vocab = Vocab(tuple(meta.pop("src_vocab"))), Vocab(tuple(meta.pop("tgt_vocab")))
+    return Translator(model, src_vocab, tgt_vocab, meta)
+
+
+def translate_batch(translator: Translator, sentences, beam: int = 1, max_len: int = 20, batch_size: int = 256):
+    """Translate many (known-vocabulary) French sentences in batches; returns English strings."""
+    from transformer_lib.data.translation import encode_pairs
+    from transformer_lib.decoding import beam_search, greedy_decode
+
+    sentences = list(sentences)
+    out = []
+    for i in range(0, len(sentences), batch_size):
+        chunk = sentences[i:i + batch_size]
+        src, _, _ = encode_pairs([(s, "") for s in chunk], translator.src_vocab, translator.tgt_vocab)  # (b, S)
+        if beam == 1:
+            tokens, _ = greedy_decode(translator.model, src, max_len)
+        else:
+            tokens = beam_search(translator.model, src, k=beam, max_len=max_len).tokens
+        out += [" ".join(translator.tgt_vocab.decode(row)) for row in tokens]
+    return out
+
+
+def bleu_and_exact(hypotheses, references) -> dict:
+    """Corpus BLEU (sacrebleu, default 13a tokenisation) and the exact-match rate, both in percent."""
+    import sacrebleu
+
+    hypotheses, references = list(hypotheses), list(references)
+    if len(hypotheses) != len(references):
+        raise ValueError(f"{len(hypotheses)} hypotheses for {len(references)} references")
+    bleu = sacrebleu.corpus_bleu(hypotheses, [references]).score
+    exact = 100.0 * sum(h == r for h, r in zip(hypotheses, references)) / max(len(references), 1)
+    return {"bleu": bleu, "exact": exact}
+
+
+def translation_explorer(translator: Translator, sentences, title: str = "French → English: the output distributions and the cross-attention"):
+    """The chapter's view of one translation: per-step output distributions and cross-attention.
+
+    Controls: the French sentence (editable in a kernel: type your own; unknown words get a
+    message naming them), the decoder layer, and the head (or their mean).
+    Left panel: for each greedy step, the probabilities of the tokens that were in any step's
+    top three; right panel: the cross-attention weights (output words x French tokens).
+    """
+    from transformer_lib import views
+
+    cache: dict = {}
+    n_layers, n_heads = translator.model.config.n_decoder_layers, translator.model.config.n_heads
+    vocab = translator.tgt_vocab
+
+    def frame_fn(sentence, layer, head):
+        sentence = str(sentence)
+        if sentence not in cache:
+            cache[sentence] = translator.inspect(sentence)  # ValueError for unknown words
+        r = cache[sentence]
+        probs = r["probs"]  # (L, V)
+        cols = sorted({int(i) for row in probs for i in np.argsort(row)[-3:]}, key=lambda i: -probs[:, i].max())
+        w = r["cross"][int(layer) - 1]  # (H, L, S)
+        w = w.mean(0) if head == "mean" else w[int(head) - 1]  # (L, S)
+        chosen = ", ".join(f"{probs[t].max():.2f}" for t in range(len(r["output"])))
+        return views.frame(
+            views.heatmap(probs[:, cols], x=[vocab.tokens[i] for i in cols], y=r["output"], vmin=0, vmax=1,
+                          decimals=2, title="next-word distribution at each step", xlabel="English token",
+                          ylabel="step (word chosen)"),
+            views.heatmap(w, x=r["source"], y=r["output"], vmin=0, vmax=1, decimals=2,
+                          title=f"cross-attention, decoder layer {layer}, head {head}",
+                          xlabel="French token (key)", ylabel="English word (query)"),
+            caption=f"{sentence} → {r['translation']}   (probability of each chosen word: {chosen})",
+        )
+
+    return views.Explorer(
+        frame_fn,
+        controls={"sentence": list(sentences), "layer": list(range(1, n_layers + 1)),
+                  "head": ["mean"] + [str(h) for h in range(1, n_heads + 1)]},
+        labels={"sentence": "French", "layer": "decoder layer", "head": "head"},
+        initial={"layer": n_layers},
+        editable=["sentence"],
+        title=title,
+    )
