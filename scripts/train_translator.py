@@ -4,7 +4,9 @@ Usage: .venv/bin/python scripts/train_translator.py [--steps 3000] [--out transf
 
 Trains two models from the same initialisation and batches, one with label smoothing
 epsilon_ls = 0.1 (``translator``, the one the chapters use) and one without
-(``translator_no_smoothing``, for the label-smoothing comparison). Each checkpoint is a
+(``translator_no_smoothing``, for the label-smoothing comparison), and keeps a snapshot of
+the first one early in training (``translator_early``, where greedy decoding still makes
+mistakes that beam search can repair: chapter "Decoding"). Each checkpoint is a
 safetensors file plus a json with the configuration, the vocabularies, the corpus settings,
 the training history and the held-out BLEU / exact-match of greedy and beam search.
 """
@@ -12,6 +14,7 @@ the training history and the held-out BLEU / exact-match of greedy and beam sear
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import time
 
@@ -33,6 +36,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=400)
     ap.add_argument("--factor", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--early", type=int, default=300, help="step of the early snapshot (a multiple of 100)")
     ap.add_argument("--out", default=None, help="directory (default: the package's weights/)")
     ap.add_argument("--only", choices=["translator", "translator_no_smoothing"], default=None)
     args = ap.parse_args()
@@ -49,27 +53,45 @@ def main() -> None:
             continue
         seed_everything(args.seed)
         model = Transformer(translator_config(len(corpus.src_vocab), len(corpus.tgt_vocab)))
+        snapshot = {}
+
+        def keep_early(hist, model=model, snapshot=snapshot):
+            if name == "translator" and hist.step[-1] == args.early:
+                snapshot["state"] = copy.deepcopy(model.state_dict())
+                snapshot["history"] = copy.deepcopy(dataclasses.asdict(hist))
+                snapshot["seconds"] = time.perf_counter() - start
+
+        start = time.perf_counter()
         hist = train(model, train_data, args.steps, args.batch_size, smoothing, args.warmup, args.factor,
-                     heldout_data=test_data, record_every=100, seed=args.seed)
-        translator = Translator(model, corpus.src_vocab, corpus.tgt_vocab, {})
-        refs = [en for _, en in corpus.test]
-        results = {}
-        for k in (1, 4):
-            t0 = time.perf_counter()
-            hyps = translate_batch(translator, [fr for fr, _ in corpus.test], beam=k)
-            results[f"beam{k}"] = {**bleu_and_exact(hyps, refs), "seconds": time.perf_counter() - t0}
-        translator.info = {
-            "corpus": CORPUS,
-            "training": {"steps": args.steps, "batch_size": args.batch_size, "smoothing": smoothing,
-                         "warmup": args.warmup, "factor": args.factor, "seed": args.seed,
-                         "seconds": hist.seconds, "torch_threads": torch.get_num_threads()},
-            "history": dataclasses.asdict(hist),
-            "heldout": results,
-        }
-        path = save_translator(translator, name, args.out)
-        print(f"{name}: {hist.seconds:.0f} s, held-out loss {hist.heldout_loss[-1]:.3f}, "
-              f"greedy BLEU {results['beam1']['bleu']:.1f} (exact {results['beam1']['exact']:.1f}%), "
-              f"beam 4 BLEU {results['beam4']['bleu']:.1f} (exact {results['beam4']['exact']:.1f}%) -> {path}")
+                     heldout_data=test_data, record_every=100, seed=args.seed, callback=keep_early)
+        record = {"steps": args.steps, "batch_size": args.batch_size, "smoothing": smoothing, "warmup": args.warmup,
+                  "factor": args.factor, "seed": args.seed, "seconds": hist.seconds,
+                  "torch_threads": torch.get_num_threads()}
+        finish(Translator(model, corpus.src_vocab, corpus.tgt_vocab, {}), name, corpus, record,
+               dataclasses.asdict(hist), args.out)
+        if snapshot:
+            early = Transformer(translator_config(len(corpus.src_vocab), len(corpus.tgt_vocab)))
+            early.load_state_dict(snapshot["state"])
+            early.eval()
+            finish(Translator(early, corpus.src_vocab, corpus.tgt_vocab, {}), "translator_early", corpus,
+                   {**record, "steps": args.early, "seconds": snapshot["seconds"],
+                    "note": f"snapshot of 'translator' after {args.early} of its {args.steps} steps"},
+                   snapshot["history"], args.out)
+
+
+def finish(translator, name, corpus, record, history, out) -> None:
+    """Score greedy and beam 4 on the held-out split, then write the checkpoint and its record."""
+    refs = [en for _, en in corpus.test]
+    results = {}
+    for k in (1, 4):
+        t0 = time.perf_counter()
+        hyps = translate_batch(translator, [fr for fr, _ in corpus.test], beam=k)
+        results[f"beam{k}"] = {**bleu_and_exact(hyps, refs), "seconds": time.perf_counter() - t0}
+    translator.info = {"corpus": CORPUS, "training": record, "history": history, "heldout": results}
+    path = save_translator(translator, name, out)
+    print(f"{name}: {record['steps']} steps in {record['seconds']:.0f} s, held-out loss {history['heldout_loss'][-1]:.3f}, "
+          f"greedy BLEU {results['beam1']['bleu']:.1f} (exact {results['beam1']['exact']:.1f}%), "
+          f"beam 4 BLEU {results['beam4']['bleu']:.1f} (exact {results['beam4']['exact']:.1f}%) -> {path}")
 
 
 if __name__ == "__main__":

@@ -41,10 +41,19 @@ def _check(src: torch.Tensor, max_len: int) -> None:
         raise ValueError(f"max_len must be at least 1, got {max_len}")
 
 
-def _next_log_probs(model, seqs, memory, src_mask) -> torch.Tensor:
-    """log p(next token | prefix, source) for every row: seqs (N, t) -> (N, V)."""
-    out = model.decode(seqs, memory, src_mask)  # (N, t, D)
-    return F.log_softmax(model.generator(out[:, -1]), dim=-1)  # (N, V)
+def _next_log_probs(model, seqs, memory, src_mask, active=None) -> torch.Tensor:
+    """log p(next token | prefix, source): seqs (N, t) -> (N, V).
+
+    Only the ``active`` rows (N,) bool are computed (finished rows need no decoder pass);
+    the others are -inf.
+    """
+    if active is not None and not active.all():
+        out = torch.full((seqs.shape[0], model.config.tgt_vocab_size), float("-inf"))
+        rows = active.nonzero()[:, 0]
+        out[rows] = _next_log_probs(model, seqs[rows], memory[rows], src_mask[rows])
+        return out
+    h = model.decode(seqs, memory, src_mask)  # (N, t, D)
+    return F.log_softmax(model.generator(h[:, -1]), dim=-1)  # (N, V)
 
 
 def greedy_decode(model, src: torch.Tensor, max_len: int = 20, bos_id: int = 1, eos_id: int = 2,
@@ -60,7 +69,7 @@ def greedy_decode(model, src: torch.Tensor, max_len: int = 20, bos_id: int = 1, 
         tokens (B, L): the output ids without ``<bos>``, each row ending in ``<eos>`` (unless
         cut at ``max_len``) then padding; scores (B,): the summed log-probability of each row's
         tokens up to and including ``<eos>``; with ``return_log_probs`` also the per-step
-        log-distributions (B, L, V) (rows after ``<eos>`` are garbage, the tokens say where to stop).
+        log-distributions (B, L, V) (-inf after a row's ``<eos>``).
     """
     _check(src, max_len)
     pad_id = model.config.pad_id
@@ -72,7 +81,7 @@ def greedy_decode(model, src: torch.Tensor, max_len: int = 20, bos_id: int = 1, 
         scores = torch.zeros(src.shape[0])
         steps = []
         for _ in range(max_len):
-            log_p = _next_log_probs(model, seqs, memory, src_mask)  # (B, V)
+            log_p = _next_log_probs(model, seqs, memory, src_mask, ~done)  # (B, V)
             steps.append(log_p)
             best = log_p.argmax(-1)  # (B,)
             scores = scores + torch.where(done, 0.0, log_p.gather(-1, best[:, None])[:, 0])
@@ -120,7 +129,9 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
     candidates (by score(prefix) + log p(token | prefix)) become the new beams. A beam that
     emits ``<eos>`` is finished: its score is frozen and it competes with the live ones
     for a place in the beam as a single candidate, extended by padding at log-probability 0.
-    The search stops when all k beams are finished or after ``max_len`` tokens. The final
+    A sentence's search stops when all k beams are finished, or when no live prefix can beat
+    its best finished hypothesis any more (then the remaining live beams are returned
+    unfinished, ranked below it), or after ``max_len`` tokens. The final
     choice divides each score by :func:`length_penalty` (``alpha``), so that short
     hypotheses are not favoured merely for having fewer negative terms.
 
@@ -158,7 +169,7 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
         frozen = torch.full((V,), float("-inf"))
         frozen[pad_id] = 0.0  # a finished beam's only continuation: padding, costing nothing
         for _ in range(max_len):
-            log_p = _next_log_probs(model, seqs, memory, src_mask)  # (B*k, V)
+            log_p = _next_log_probs(model, seqs, memory, src_mask, ~done)  # (B*k, V)
             log_p = torch.where(done[:, None], frozen, log_p)
             cand = (scores.reshape(B * k, 1) + log_p).reshape(B, k * V)  # (B, k*V)
             top, idx = cand.topk(k, dim=-1)  # (B, k), best first
@@ -171,6 +182,14 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
             done = was_done | (token == eos_id)
             scores = top
             trace.append({"parent": parent, "token": token.reshape(B, k), "score": top.clone()})
+            # A sentence is settled when its best finished hypothesis beats every live prefix's
+            # best possible final score (log-probabilities only fall; the penalty is largest at max_len).
+            fin = done.reshape(B, k)
+            norm_now = scores / length_penalty(lengths.reshape(B, k), alpha)  # (B, k)
+            best_done = norm_now.masked_fill(~fin, float("-inf")).max(-1).values  # (B,)
+            best_live = (scores / length_penalty(torch.tensor(float(max_len)), alpha)).masked_fill(fin, float("-inf")).max(-1).values
+            settled = best_done >= best_live  # (B,)
+            done = done | settled.repeat_interleave(k)
             if done.all():
                 break
         norm = scores / length_penalty(lengths.reshape(B, k), alpha)  # (B, k)
@@ -205,8 +224,8 @@ def sample(model, src: torch.Tensor, temperature: float = 1.0, top_k: int | None
         done = torch.zeros(src.shape[0], dtype=torch.bool)
         scores = torch.zeros(src.shape[0])
         for _ in range(max_len):
-            log_p = _next_log_probs(model, seqs, memory, src_mask)  # (B, V)
-            logits = log_p / temperature
+            log_p = _next_log_probs(model, seqs, memory, src_mask, ~done)  # (B, V)
+            logits = log_p.masked_fill(done[:, None], 0.0) / temperature  # finished rows: anything finite
             if top_k is not None:
                 kth = logits.topk(top_k, dim=-1).values[:, -1:]  # (B, 1)
                 logits = logits.masked_fill(logits < kth, float("-inf"))

@@ -271,6 +271,9 @@ class TranslationCorpus:
 _ALWAYS_TRAIN = {("be-prof", "étudiant", False), ("phrase", "merci")}
 
 
+PHRASE_REPEATS = 20  # the fixed phrases are few and short: repeat them so training sees them often enough
+
+
 def make_corpus(seed: int = 0, test_fraction: float = 0.1, max_test: int = 500) -> TranslationCorpus:
     """Split the grammar's sentences by combination into train and held-out (deterministic).
 
@@ -280,7 +283,8 @@ def make_corpus(seed: int = 0, test_fraction: float = 0.1, max_test: int = 500) 
         max_test: the held-out split is subsampled to at most this many pairs.
 
     Returns:
-        a :class:`TranslationCorpus`; no held-out pair's combination occurs in training.
+        a :class:`TranslationCorpus`; no held-out pair's combination occurs in training. The
+        fixed phrases (*merci*, *bonjour*, ...) occur ``PHRASE_REPEATS`` times in training.
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
@@ -295,6 +299,7 @@ def make_corpus(seed: int = 0, test_fraction: float = 0.1, max_test: int = 500) 
             break
         held -= back
     train = [(fr, en) for fr, en, k in pairs if k not in held]
+    train += [(fr, en) for fr, en, k in pairs if k[0] == "phrase"] * (PHRASE_REPEATS - 1)
     test = [(fr, en) for fr, en, k in pairs if k in held]
     rng.shuffle(train)
     rng.shuffle(test)
