@@ -49,8 +49,8 @@ class Translator:
         if unknown:
             known = ", ".join(w for w in self.src_vocab.tokens[4:40])
             raise ValueError(
-                f"not in the translator's French vocabulary: {', '.join(repr(w) for w in unknown)}. "
-                f"It knows {len(self.src_vocab) - 4} words, e.g. {known}, ..."
+                f"in {sentence.strip()!r}, not in the translator's French vocabulary: "
+                f"{', '.join(repr(w) for w in unknown)}. It knows {len(self.src_vocab) - 4} words, e.g. {known}, ..."
             )
         return torch.tensor([self.src_vocab.encode(sentence, eos=True)])  # (1, S)
 
