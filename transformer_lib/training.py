@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm.std import tqdm  # a text bar: it renders the same in a terminal, Jupyter, Colab and the book
 
 
 # ------------------------------------------------------------------------ distributions
@@ -156,7 +156,7 @@ def train(model, train_data, steps: int, batch_size: int = 64, smoothing: float 
         callback: optional ``callback(history)`` after each record (e.g. to redraw live curves).
 
     Returns:
-        a :class:`History`.
+        a :class:`History`. The model is left in eval mode.
     """
     if steps < 1 or batch_size < 1 or record_every < 1:
         raise ValueError(f"steps, batch_size and record_every must be positive, got {steps}, {batch_size}, {record_every}")
@@ -171,7 +171,7 @@ def train(model, train_data, steps: int, batch_size: int = 64, smoothing: float 
     run_loss, run_acc, run_n = 0.0, 0.0, 0
     start = time.perf_counter()
     model.train()
-    bar = tqdm(range(1, steps + 1), desc="training", disable=not progress, leave=True)
+    bar = tqdm(range(1, steps + 1), desc="training", disable=not progress, leave=True, mininterval=0.5)
     for step in bar:
         idx = torch.randint(0, src.shape[0], (batch_size,), generator=gen)
         logits = model(src[idx], tgt_in[idx])  # (batch, T, V)
