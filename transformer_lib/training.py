@@ -152,7 +152,7 @@ def train(model, train_data, steps: int, batch_size: int = 64, smoothing: float 
         warmup, factor: of :func:`noam_rate` (Adam with beta = (0.9, 0.98), eps = 1e-9, section 5.3).
         heldout_data: optional tensors like ``train_data``, evaluated every ``record_every`` steps.
         seed: seeds the batch order (the model's initialisation is the caller's).
-        progress: show a tqdm progress bar.
+        progress: show a tqdm progress bar (True: on stderr; or a file-like object to write it to).
         callback: optional ``callback(history)`` after each record (e.g. to redraw live curves).
 
     Returns:
@@ -171,7 +171,8 @@ def train(model, train_data, steps: int, batch_size: int = 64, smoothing: float 
     run_loss, run_acc, run_n = 0.0, 0.0, 0
     start = time.perf_counter()
     model.train()
-    bar = tqdm(range(1, steps + 1), desc="training", disable=not progress, leave=True, mininterval=0.5)
+    file = progress if hasattr(progress, "write") else None  # None: tqdm's default, stderr
+    bar = tqdm(range(1, steps + 1), desc="training", disable=not progress, leave=True, mininterval=0.5, file=file)
     for step in bar:
         idx = torch.randint(0, src.shape[0], (batch_size,), generator=gen)
         logits = model(src[idx], tgt_in[idx])  # (batch, T, V)
