@@ -1,6 +1,5 @@
 """Loss, label smoothing, the schedule and the training loop (chapter "Training")."""
 
-import math
 
 import numpy as np
 import pytest

@@ -7,7 +7,7 @@ paper (section 5.4, epsilon_ls = 0.1) -- on every real target token, never on pa
 
 from __future__ import annotations
 
-import math
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -160,7 +160,6 @@ def train(model, train_data, steps: int, batch_size: int = 64, smoothing: float 
     """
     if steps < 1 or batch_size < 1 or record_every < 1:
         raise ValueError(f"steps, batch_size and record_every must be positive, got {steps}, {batch_size}, {record_every}")
-    import time
 
     pad_id = model.config.pad_id
     src, tgt_in, tgt_out = train_data
