@@ -158,7 +158,9 @@ def test_shape_trace_records_every_call_in_order():
     assert ca.output == ((2, 4, 16),)
     assert by["generator"].output == ((2, 4, 23),)
     assert names.count("pos") == 2  # called once for the source, once for the target
-    assert "d" not in [r.name for r in tnn.shape_trace(m, src, tgt, max_depth=0)[0] if r.depth > 0]
+    assert by["encoder_layers.0"].level == 0 and by["encoder_layers.0.self_attn"].level == 1
+    assert by["encoder_layers.0.self_attn.W_Q"].level == 2 and by["pos.dropout"].level == 1
+    assert by["tgt_embed"].params == 23 * 16  # a tied matrix shows under every module that uses it
     shallow = tnn.shape_trace(m, src, tgt, max_depth=0)[0]
     assert all(r.depth == 0 for r in shallow)
     text = tnn.format_trace(rows)

@@ -38,6 +38,14 @@ class Transformer(nn.Module):
         self.encoder_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()
         self.decoder_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()
         self.generator = nn.Linear(c.d_model, c.tgt_vocab_size, bias=False)  # D -> V logits
+        # Entries of std 1/sqrt(D): as the output projection (shared or not) this gives logits of
+        # about unit scale at initialisation; as an embedding, TokenEmbedding's sqrt(D) factor
+        # brings the entries to std 1, the scale of the positional encoding (section 3.4).
+        # (torch's default N(0, 1) would make both D times too large in variance.)
+        for table in (self.src_embed.table, self.tgt_embed.table):
+            nn.init.normal_(table.weight, std=c.d_model ** -0.5)
+            with torch.no_grad():
+                table.weight[c.pad_id].zero_()
         if c.share_embeddings:  # section 3.4: one matrix for both embeddings and the output layer
             self.tgt_embed.table.weight = self.src_embed.table.weight
             self.generator.weight = self.tgt_embed.table.weight

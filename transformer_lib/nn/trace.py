@@ -21,7 +21,8 @@ class TraceRow:
     kind: str
     inputs: tuple[tuple[int, ...], ...]
     output: tuple[tuple[int, ...], ...]
-    params: int  # parameters owned by this module and its children (shared ones counted once)
+    params: int  # parameters this module uses, its children's included; a tied matrix shows under every user
+    level: int = 0  # how many recorded calls were open when this one started (the table's indentation)
 
     @property
     def depth(self) -> int:
@@ -55,20 +56,23 @@ def shape_trace(model: nn.Module, *args, max_depth: int | None = None, **kwargs)
     """
     rows: list[dict] = []
     handles = []
+    open_calls: list[dict] = []
 
     def pre(name, module):
         def hook(mod, inputs, kw=None):
             shapes = _shapes(inputs) + (_shapes(tuple(kw.values())) if kw else ())
-            rows.append({"name": name, "kind": type(mod).__name__, "inputs": shapes, "output": None,
-                         "params": _count(mod), "module": mod})
+            row = {"name": name, "kind": type(mod).__name__, "inputs": shapes, "output": None,
+                   "params": _count(mod), "module": mod, "level": len(open_calls)}
+            rows.append(row)
+            open_calls.append(row)
         return hook
 
     def post(name, module):
         def hook(mod, inputs, *rest):
             output = rest[-1]
-            for r in reversed(rows):  # the innermost open call of this module
-                if r["module"] is mod and r["output"] is None:
-                    r["output"] = _shapes(output)
+            for i in range(len(open_calls) - 1, -1, -1):  # the innermost open call of this module
+                if open_calls[i]["module"] is mod:
+                    open_calls.pop(i)["output"] = _shapes(output)
                     break
         return hook
 
@@ -83,16 +87,16 @@ def shape_trace(model: nn.Module, *args, max_depth: int | None = None, **kwargs)
     finally:
         for h in handles:
             h.remove()
-    return [TraceRow(r["name"], r["kind"], r["inputs"], r["output"] or (), r["params"]) for r in rows], out
+    return [TraceRow(r["name"], r["kind"], r["inputs"], r["output"] or (), r["params"], r["level"]) for r in rows], out
 
 
 def format_trace(rows: list[TraceRow]) -> str:
-    """The trace as a fixed-width text table, one line per module call, indented by depth."""
+    """The trace as a fixed-width text table, one line per module call, indented by nesting."""
     def fmt(shapes):
         return ", ".join("(" + ", ".join(map(str, s)) + ")" for s in shapes) or "-"
 
-    header = ("module", "type", "input shapes", "output shape", "params")
-    body = [("  " * r.depth + r.name, r.kind, fmt(r.inputs), fmt(r.output), f"{r.params:,}") for r in rows]
+    header = ("module", "type", "input shapes", "output shape", "params used")
+    body = [("  " * r.level + r.name, r.kind, fmt(r.inputs), fmt(r.output), f"{r.params:,}") for r in rows]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(5)]
     lines = ["  ".join(str(c).ljust(w) if i < 4 else str(c).rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
              for line in [header, *body]]
