@@ -91,16 +91,19 @@ def shape_trace(model: nn.Module, *args, max_depth: int | None = None, **kwargs)
 
 
 def format_trace(rows: list[TraceRow]) -> str:
-    """The trace as a fixed-width text table, one line per module call, indented by nesting."""
+    """The trace as a fixed-width text table, one line per module call, indented by nesting.
+
+    Columns: module, type, output shape, parameters used, input shapes (last: the longest).
+    """
     def fmt(shapes):
         return ", ".join("(" + ", ".join(map(str, s)) + ")" for s in shapes) or "-"
 
-    header = ("module", "type", "input shapes", "output shape", "params used")
-    body = [("  " * r.level + r.name, r.kind, fmt(r.inputs), fmt(r.output), f"{r.params:,}") for r in rows]
+    header = ("module", "type", "output shape", "params used", "input shapes")
+    body = [("  " * r.level + r.name, r.kind, fmt(r.output), f"{r.params:,}", fmt(r.inputs)) for r in rows]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(5)]
-    lines = ["  ".join(str(c).ljust(w) if i < 4 else str(c).rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
+    lines = ["  ".join(str(c).rjust(w) if i == 3 else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip()
              for line in [header, *body]]
-    lines.insert(1, "-" * len(lines[0]))
+    lines.insert(1, "-" * max(map(len, lines)))
     return "\n".join(lines)
 
 
