@@ -51,7 +51,7 @@ def test_normalisation_explorer_shows_the_library_frames(browser, site_url):
 def test_shape_trace_is_an_expandable_table(browser, site_url):
     page, errors = _open(browser, f"{site_url}/chapters/encoder_decoder.html")
     try:
-        full = page.locator("details.hide.above-output, details.above-output").filter(has_text="Show code cell output")
+        full = page.locator("details.hide").filter(has_text="Show code cell output")
         assert full.count() == 1, "the full shape trace should sit behind one 'Show code cell output' toggle"
         row = page.get_by_text("decoder_layers.0.cross_attn.W_Q", exact=False)
         assert not row.first.is_visible()
