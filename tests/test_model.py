@@ -207,3 +207,19 @@ def test_bad_input_messages():
         m(_ids(1, 40, 19), tgt[:1])
     with pytest.raises(ValueError, match="d_model % n_heads"):
         TransformerConfig(d_model=30, n_heads=4)
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_initial_scales_put_tokens_and_positions_on_a_par(share):
+    """Embedding entries start at std 1/sqrt(D): times sqrt(D) they have std 1 (the positional
+    encoding's scale), and shared as the output layer they give logits of order 1."""
+    torch.manual_seed(0)
+    m = tnn.Transformer(TransformerConfig(src_vocab_size=500, tgt_vocab_size=500, d_model=64, n_heads=4,
+                                          n_encoder_layers=1, n_decoder_layers=1, d_ff=128, dropout=0.0,
+                                          share_embeddings=share)).eval()
+    ids = torch.arange(1, 500)[None]
+    assert 0.9 < m.src_embed(ids).std().item() < 1.1
+    assert torch.all(m.src_embed.table.weight[0] == 0) and torch.all(m.tgt_embed.table.weight[0] == 0)  # <pad> row
+    with torch.no_grad():
+        logits = m(_ids(4, 10, 20) % 500, _ids(4, 10, 21) % 500)
+    assert 0.3 < logits.std().item() < 3.0
