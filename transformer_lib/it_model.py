@@ -161,6 +161,25 @@ class ItModel(nn.Module):
         return toks, torch.stack([w[0] for w in ws]).numpy()  # n_layers x (H, T, T) -> (L, H, T, T)
 
     @torch.no_grad()
+    def analyse(self, sentences: Sequence) -> list[tuple[list[str], np.ndarray, dict[str, float]]]:
+        """``attention`` and ``probabilities`` for many sentences in one padded batch:
+        a list of (tokens, weights (L, H, T, T), {noun: probability}). Padding is masked, so
+        each result equals the one-sentence call (up to float rounding)."""
+        self.eval()
+        rows = [self.tokens(getattr(e, "tokens", e)) for e in sentences]
+        out = []
+        for i in range(0, len(rows), 512):
+            chunk = rows[i:i + 512]
+            ids, it_pos = self.encode(chunk)
+            h, ws = self.run(ids, need_weights=True)
+            w = torch.stack(ws, 1).numpy()  # (B, L, H, T, T)
+            p = torch.softmax(self.readout(h[torch.arange(len(chunk)), it_pos]), -1).numpy()  # (B, N)
+            for b, toks in enumerate(chunk):
+                T = len(toks)
+                out.append((toks, w[b, :, :, :T, :T], {n: float(v) for n, v in zip(self.config.nouns, p[b])}))
+        return out
+
+    @torch.no_grad()
     def noun_attention(self, examples: Sequence[C.Example], layer: int = -1) -> np.ndarray:
         """Attention from "it" to (referent, other noun) in ``layer``, mean over heads: (B, 2)."""
         self.eval()

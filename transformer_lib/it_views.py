@@ -17,20 +17,25 @@ from transformer_lib import it_corpus as C
 from transformer_lib import views
 
 
-def it_frame(model, sentence: str | C.Example) -> dict:
+def it_frame(model, sentence: str | C.Example, analysed=None) -> dict:
     """One view of ``sentence``: a heatmap of attention from "it" (rows = layer and head,
     columns = tokens) and bars of the model's probability for each noun in the sentence.
 
-    Raises ``ValueError`` (shown inside the widget) for words the model does not know.
+    ``analysed`` optionally gives ``model.analyse([sentence])[0]`` computed beforehand (in
+    one batch for a whole grid). Raises ``ValueError`` (shown inside the widget) for words
+    the model does not know.
     """
     ex = sentence if isinstance(sentence, C.Example) else None
     text = ex.text if ex is not None else str(sentence)
-    tokens, w = model.attention(text)  # w: (L, H, T, T)
+    if analysed is None:
+        tokens, w = model.attention(text)  # w: (L, H, T, T)
+        probs = model.probabilities(text)
+    else:
+        tokens, w, probs = analysed
     L, H, T, _ = w.shape
     i = tokens.index(C.IT)
     from_it = w[:, :, i, :].reshape(L * H, T)  # (L*H, T): row l*H + h = layer l, head h
     rows = [f"layer {l + 1} head {h + 1}" for l in range(L) for h in range(H)]
-    probs = model.probabilities(text)
     in_sentence = [t for t in dict.fromkeys(tokens) if t in probs]
     values = [probs[n] for n in in_sentence] + [1.0 - sum(probs[n] for n in in_sentence)]
     answer = max(probs, key=probs.get)
@@ -64,9 +69,14 @@ def it_explorer(model, grid: dict | None = None):
     """The chapter's main explorer: choose the two nouns, the frame and the adjective."""
     g = {**GRID, **(grid or {})}
     labels = {frame_label(f): f for f in g["frame"]}
+    # The page precomputes every setting: run the grid's sentences as one batch.
+    grid_sentences = [C.sentence(a, o, adj, f) for a in g["agent"] for o in g["object"] for f in g["frame"]
+                      for adj in g["adjective"] if a != o]
+    cache = dict(zip((ex.text for ex in grid_sentences), model.analyse(grid_sentences)))
 
     def frame_fn(agent, object, frame, adjective):
-        return it_frame(model, C.sentence(agent, object, adjective, labels[frame]))
+        ex = C.sentence(agent, object, adjective, labels[frame])
+        return it_frame(model, ex, cache.get(ex.text))
 
     return views.Explorer(
         frame_fn,
@@ -78,7 +88,9 @@ def it_explorer(model, grid: dict | None = None):
 
 def sentence_explorer(model, sentences: Sequence[str]):
     """A view over whole sentences; in a kernel the box also accepts typed text."""
-    return views.Explorer(lambda sentence: it_frame(model, sentence), controls={"sentence": list(sentences)},
+    cache = dict(zip(sentences, model.analyse(sentences)))
+    return views.Explorer(lambda sentence: it_frame(model, sentence, cache.get(sentence)),
+                          controls={"sentence": list(sentences)},
                           editable=["sentence"], title="Your own sentence (in a kernel: type any sentence from the vocabulary)")
 
 
