@@ -1,7 +1,13 @@
 """Train, check and save the pronoun model of chapter "It -> animal".
 
-    .venv/bin/python scripts/train_it_model.py            # the shipped model (seeds 0, 1, 2 tried in turn)
-    .venv/bin/python scripts/train_it_model.py --seeds 0 1 2 --all   # report every seed, save the first good one
+    .venv/bin/python scripts/train_it_model.py                      # seeds 0, 1, 2, ... tried in turn
+    .venv/bin/python scripts/train_it_model.py --seeds 0 1 2 --all  # report every seed, save the first good one
+    .venv/bin/python scripts/train_it_model.py --variant animacy --seeds 0
+
+The shipped files were made by the last two commands (their per-seed numbers are in
+``weights/it_model.json`` under "runs"): seeds 0 and 1 met both bars, seed 2 did not
+(held-out accuracy 0.981, flip rate 0.860: it had left the loss plateau too late), so
+the retry policy below matters.
 
 Each run trains a fresh model (data generation included in the timing, which is
 reported both as wall-clock and as CPU time: the book's machine is shared) for ``--steps`` steps (tqdm bar), then measures the bars on
