@@ -35,7 +35,7 @@ def it_frame(model, sentence: str | C.Example, analysed=None) -> dict:
     L, H, T, _ = w.shape
     i = tokens.index(C.IT)
     from_it = w[:, :, i, :].reshape(L * H, T)  # (L*H, T): row l*H + h = layer l, head h
-    rows = [f"layer {l + 1} head {h + 1}" for l in range(L) for h in range(H)]
+    rows = [f"L{l + 1} H{h + 1}" for l in range(L) for h in range(H)]
     in_sentence = [t for t in dict.fromkeys(tokens) if t in probs]
     values = [probs[n] for n in in_sentence] + [1.0 - sum(probs[n] for n in in_sentence)]
     answer = max(probs, key=probs.get)
@@ -45,7 +45,7 @@ def it_frame(model, sentence: str | C.Example, analysed=None) -> dict:
     return views.frame(
         views.heatmap(from_it, x=tokens, y=rows, title="attention from “it”", xlabel="token looked at",
                       ylabel="layer, head", vmin=0, vmax=1, decimals=2),
-        views.bars(values, in_sentence + ["any other noun"], title="what “it” refers to", ylabel="probability",
+        views.bars(values, in_sentence + ["others"], title="what “it” refers to", ylabel="probability",
                    vmax=1, highlight=[in_sentence.index(answer)] if answer in in_sentence else []),
         caption=caption,
     )
