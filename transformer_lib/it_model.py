@@ -281,7 +281,7 @@ def train_it_model(model_config: ItConfig | None = None, train: TrainConfig | No
         loss.backward()
         opt.step()
         sched.step()
-        run_loss += float(loss)
+        run_loss += float(loss.detach())
         run_acc += float((logits.argmax(-1) == target[idx]).float().mean())
         count += 1
         if step % tc.eval_every == 0 or step == tc.steps:
