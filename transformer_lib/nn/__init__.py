@@ -6,7 +6,13 @@ from transformer_lib.nn.config import TransformerConfig, seed_everything
 from transformer_lib.nn.masks import causal_mask, padding_mask, to_torch_blocked
 from transformer_lib.nn.model import Transformer
 from transformer_lib.nn.norms import LayerNorm
-from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding, sinusoidal_positional_encoding
+from transformer_lib.nn.positional import (
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+    TokenEmbedding,
+    relative_position_matrix,
+    sinusoidal_positional_encoding,
+)
 
 __all__ = [
     "MultiHeadAttention",
@@ -23,4 +29,6 @@ __all__ = [
     "SinusoidalPositionalEncoding",
     "TokenEmbedding",
     "sinusoidal_positional_encoding",
+    "relative_position_matrix",
+    "LearnedPositionalEmbedding",
 ]

@@ -13,7 +13,7 @@ from transformer_lib.ref.attention import (
     split_heads,
 )
 from transformer_lib.ref.masks import causal_mask, padding_mask
-from transformer_lib.ref.positional import sinusoidal_positional_encoding
+from transformer_lib.ref.positional import frequencies, relative_position_matrix, sinusoidal_positional_encoding
 
 __all__ = [
     "softmax",
@@ -25,4 +25,6 @@ __all__ = [
     "causal_mask",
     "padding_mask",
     "sinusoidal_positional_encoding",
+    "frequencies",
+    "relative_position_matrix",
 ]
