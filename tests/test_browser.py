@@ -62,7 +62,8 @@ def test_math_renders_offline(browser, site_url, chapter):
     try:
         if page.locator("div.math, span.math").count() == 0:
             pytest.skip("no formulas on this page")
-        page.wait_for_selector("mjx-container", timeout=10_000)
+        page.wait_for_selector("article mjx-container", state="attached", timeout=10_000)
+        assert page.evaluate("window.MathJax.version").startswith("3.")
     finally:
         page.close()
 

@@ -60,6 +60,13 @@ class MultiHeadAttention(nn.Module):
         k = self._split(self.W_K(key))  # (B, H, S, Dh)
         v = self._split(self.W_V(value))  # (B, H, S, Dh)
         p = self.dropout if self.training else 0.0
+        empty = None
+        if mask is not None:
+            # A query whose keys are all masked has nothing to read. Let it attend everywhere
+            # (finite, unlike softmax over all -inf) and zero its output below, so that neither
+            # the output nor the gradient is ever NaN.
+            empty = ~mask.any(dim=-1, keepdim=True)  # broadcastable to (B, H, T, 1)
+            mask = mask | empty
         if self.fused and not need_weights:
             heads = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # (B, H, T, Dh)
             weights = None
@@ -69,9 +76,7 @@ class MultiHeadAttention(nn.Module):
                 scores = scores.masked_fill(~mask, float("-inf"))
             weights = torch.softmax(scores, dim=-1)  # (B, H, T, S)
             heads = F.dropout(weights, p) @ v  # (B, H, T, Dh)
-        if mask is not None:
-            # A query whose keys are all masked has nothing to read: output zeros, never NaN.
-            empty = ~mask.any(dim=-1, keepdim=True)  # broadcastable to (B, H, T, 1)
+        if empty is not None:
             heads = heads.masked_fill(empty, 0.0)
             if weights is not None:
                 weights = weights.masked_fill(empty, 0.0)

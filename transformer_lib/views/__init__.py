@@ -95,7 +95,7 @@ def render_frame(fr: Frame):
     panels = fr["panels"]
     widths = [max(3.2, 0.35 * len(p["z"][0]) + 1.5) if p["kind"] == "heatmap" else 4.6 for p in panels]
     fig, axes = plt.subplots(1, len(panels), figsize=(sum(widths), 3.8), squeeze=False,
-                             gridspec_kw={"width_ratios": widths})
+                             gridspec_kw={"width_ratios": widths}, layout="constrained")
     for ax, p in zip(axes[0], panels):
         if p["kind"] == "heatmap":
             z = np.array(p["z"], dtype=float)
@@ -128,8 +128,7 @@ def render_frame(fr: Frame):
         ax.set_xlabel(p["xlabel"] if "xlabel" in p else "")
         ax.set_ylabel(p.get("ylabel", ""))
     if fr.get("caption"):
-        fig.suptitle(fr["caption"], fontsize=10, y=1.02)
-    fig.tight_layout()
+        fig.suptitle(fr["caption"], fontsize=10)
     return fig
 
 

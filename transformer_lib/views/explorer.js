@@ -1,7 +1,7 @@
 /* Kernel-free explorer for "Attention, Hands-On" (transformer_lib.views).
  * Self-contained: no require.js, no CDN. Reads precomputed frames from a JSON <script>
  * next to it and redraws SVG panels when a control moves. All text goes in through
- * textContent / setAttribute, never innerHTML, so a token like <img onerror=...> is shown,
+ * textContent / setAttribute, never as markup, so a token that looks like an HTML tag is shown,
  * not run. */
 (function () {
   "use strict";

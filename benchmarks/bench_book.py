@@ -1,0 +1,51 @@
+"""The book build, cold (fresh execution cache) and cached, with per-chapter execution times.
+
+Copies the repository's tracked files to a temporary directory (so your own _build is left
+alone), builds there twice with scripts/build_book.sh, and reads each chapter's execution
+time from the jupyter-cache. Goals on the 2-core machine: cold <= 5 min, cached <= 20 s,
+no chapter over 45 s.
+
+Run: .venv/bin/python benchmarks/bench_book.py
+"""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def build(where: pathlib.Path) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(["bash", "scripts/build_book.sh"], cwd=where, capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    from jupyter_cache import get_cache
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = pathlib.Path(tmp) / "book"
+        files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+        for f in files:
+            (work / f).parent.mkdir(parents=True, exist_ok=True)
+            (work / f).write_bytes((ROOT / f).read_bytes())
+        (work / ".venv").symlink_to(ROOT / ".venv")  # reuse the installed environment
+        cold = build(work)
+        cached = build(work)
+        records = get_cache(str(work / "_build" / ".jupyter_cache")).list_cache_records()
+        print(f"cold build:   {cold:6.1f} s   (goal <= 300 s)")
+        print(f"cached build: {cached:6.1f} s   (goal <= 20 s)")
+        print("per-chapter execution (goal <= 45 s each):")
+        for r in sorted(records, key=lambda r: r.uri):
+            print(f"  {pathlib.Path(r.uri).name:32s} {r.data.get('execution_seconds', float('nan')):6.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The explorer pattern: one frame function feeds the live widget and the static page."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import numpy as np
+import pytest
+
+from transformer_lib import ref, views
+
+HOSTILE = '<img src=x onerror=alert(1)></script><script>alert(2)</script>&amp;'
+
+
+def _frame(n, word):
+    w = ref.softmax(np.arange(n * n, dtype=float).reshape(n, n) / n)
+    toks = [word] + [f"t{i}" for i in range(1, n)]
+    if word.startswith("bad"):
+        raise ValueError(f"the word {word!r} is not in the vocabulary")
+    return views.frame(views.heatmap(w, x=toks, y=toks, title=word), views.bars(w[0], toks), caption=f"n={n} {word}")
+
+
+def _spec(view):
+    m = re.search(r'<script type="application/json" class="aho-data">(.*?)</script>', view.html(), re.S)
+    return json.loads(m.group(1))
+
+
+def test_static_data_equal_the_frame_function_for_every_setting():
+    ex = views.Explorer(_frame, controls={"n": [2, 3], "word": ["a", "b"]})
+    spec = _spec(ex)
+    assert set(spec["frames"]) == {"0,0", "0,1", "1,0", "1,1"}
+    for key, fr in spec["frames"].items():
+        i, j = map(int, key.split(","))
+        live = _frame([2, 3][i], ["a", "b"][j])
+        np.testing.assert_allclose(fr["panels"][0]["z"], live["panels"][0]["z"], atol=1e-5)
+        assert fr["caption"] == live["caption"]
+    assert spec["controls"][0]["numeric"] and not spec["controls"][1]["numeric"]
+
+
+def test_hostile_text_is_escaped_in_the_page():
+    ex = views.Explorer(_frame, controls={"n": [2], "word": [HOSTILE]}, title=HOSTILE)
+    page = ex.html()
+    assert "<img" not in page and "<script>alert" not in page
+    assert html.escape(HOSTILE) in page  # the title, escaped
+    assert _spec(ex)["frames"]["0,0"]["panels"][0]["x"][0] == HOSTILE  # the data round-trips intact
+    js = page.split("<script>", 1)[1]
+    assert "innerHTML" not in js, "the view script must insert text with textContent only"
+
+
+def test_widget_is_built_headless_and_its_callback_redraws_or_reports():
+    ex = views.Explorer(_frame, controls={"n": [2, 3], "word": ["a", "b"]}, editable=["word"])
+    w = ex.widget()
+    assert set(w.controls) == {"n", "word"}
+    w.controls["n"].value = 3
+    assert w.message.value == ""
+    w.controls["word"].value = "bad"  # a typed word the frame function rejects
+    assert "not in the vocabulary" in w.message.value
+    w.controls["word"].value = "bad" + HOSTILE  # the error message quotes the hostile word: escaped
+    assert "&lt;img" in w.message.value and "<img" not in w.message.value
+    w.controls["word"].value = "a"
+    assert w.message.value == ""
+
+
+def test_mimebundle_carries_both_views():
+    ex = views.Explorer(lambda n: _frame(n, "a"), controls={"n": [2, 3]})
+    b = ex._repr_mimebundle_()
+    assert "aho-explorer" in b["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" in b
+
+
+def test_static_figure_renders():
+    ex = views.Explorer(lambda n: _frame(n, "a"), controls={"n": [2, 3]})
+    fig = ex.figure(n=3)
+    assert len(fig.axes) >= 2
+
+
+def test_bad_explorer_arguments():
+    with pytest.raises(ValueError, match="no options"):
+        views.Explorer(_frame, controls={"n": []})
+    with pytest.raises(ValueError, match="not an option"):
+        views.Explorer(_frame, controls={"n": [2]}, initial={"n": 5})
+    with pytest.raises(ValueError, match="column labels"):
+        views.heatmap(np.zeros((2, 3)), x=["a"])
