@@ -145,7 +145,7 @@ def test_lookup_model_learns_both_tasks_with_two_specialised_heads():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in the chapter: a model this small trains faster on one thread
     try:
-        losses = fit(model, steps=300, batch_size=64, lr=3e-3, seed=0)
+        losses = fit(model, steps=250, batch_size=64, lr=3e-3, seed=0)
     finally:
         torch.set_num_threads(threads)
     assert losses[-1] < 0.1

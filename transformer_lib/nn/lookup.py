@@ -129,8 +129,11 @@ class LookupModel(nn.Module):
         h = self.embed(x) + self.position.weight[: x.shape[1]]  # (B, T, D)
         weights = []
         for layer in self.layers:
-            h, w = layer(h, need_weights=True)
-            weights.append(w)
+            if need_weights:  # the explicit path, which returns the weights
+                h, w = layer(h, need_weights=True)
+                weights.append(w)
+            else:  # the fused path, faster for training
+                h = layer(h)
         out = (self.prev_head(h), self.digit_head(h))
         return (*out, weights) if need_weights else out
 
