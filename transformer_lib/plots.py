@@ -1,10 +1,10 @@
 """Plot helpers: arrays in, a matplotlib Figure out (chapters "Masking" onwards).
 
 They never call ``plt.show()`` and never compute model internals: a chapter computes the
-weights, masks or encodings with the library and hands the arrays here. The figures are
-made without pyplot (``matplotlib.figure.Figure``), so nothing is drawn behind the caller's
-back: in a notebook the returned Figure displays itself, once, as the cell's last
-expression; in a script, ``fig.savefig(...)``.
+weights, masks or encodings with the library and hands the arrays here. Each figure is
+closed in pyplot as soon as it is made, so nothing is drawn behind the caller's back: in a
+notebook the returned Figure displays itself, once, as the cell's last expression; in a
+script, ``fig.savefig(...)``.
 Introduced in chapter "Masking"; used by the chapters after it.
 """
 
@@ -13,6 +13,16 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+
+
+def _new_figure(figsize):
+    """A Figure made through pyplot (which sets up the notebook's display of figures) and
+    closed at once (so that only the caller decides whether to show it)."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    plt.close(fig)
+    return fig
 
 
 def _labels(name: str, labels, n: int):
@@ -58,14 +68,12 @@ def heatmap(z, x: Sequence[str] | None = None, y: Sequence[str] | None = None, *
     For attention, rows are queries and columns keys (``y`` = query tokens, ``x`` = key
     tokens). ``annotate=k`` writes each value with k decimals. Returns the Figure.
     """
-    from matplotlib.figure import Figure
-
     z = np.asarray(z, dtype=float)
     if figsize is None:
         rows, cols = z.shape if z.ndim == 2 else (4, 4)
         figsize = (min(12.0, 1.6 + 0.45 * cols), min(9.0, 1.2 + 0.4 * rows))
         figsize = (max(figsize[0], 3.4), max(figsize[1], 2.8))
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = _new_figure(figsize)
     ax = fig.subplots()
     im = _draw_heatmap(ax, z, x, y, vmin, vmax, cmap, annotate, title, xlabel, ylabel)
     if colorbar:
@@ -86,8 +94,6 @@ def heatmaps(zs: Sequence, titles: Sequence[str], x: Sequence[str] | None = None
     Returns:
         the Figure.
     """
-    from matplotlib.figure import Figure
-
     zs = [np.asarray(z, dtype=float) for z in zs]
     if not zs:
         raise ValueError("heatmaps needs at least one array")
@@ -99,7 +105,7 @@ def heatmaps(zs: Sequence, titles: Sequence[str], x: Sequence[str] | None = None
         vmin = float(min(np.nanmin(z) for z in zs))
     if vmax is None:
         vmax = float(max(np.nanmax(z) for z in zs))
-    fig = Figure(figsize=(panel_size * len(zs) + 0.8, panel_size + 0.6), layout="constrained")
+    fig = _new_figure((panel_size * len(zs) + 0.8, panel_size + 0.6))
     axes = fig.subplots(1, len(zs), squeeze=False)
     for k, (ax, z, t) in enumerate(zip(axes[0], zs, titles)):
         im = _draw_heatmap(ax, z, x, y if k == 0 else None, vmin, vmax, cmap, annotate, t, xlabel, ylabel if k == 0 else "")

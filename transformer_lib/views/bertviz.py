@@ -35,7 +35,9 @@ class BertvizView:
     """A rendered bertviz view: ``.html`` is the markup; displays itself in Jupyter and the book."""
 
     def __init__(self, html: str, kind: str):
-        self.html, self.kind = html, kind
+        # bertviz draws at a fixed width (970 px for the model view): let a narrow page scroll it
+        self.html = f'<div class="aho-bertviz" style="overflow-x:auto;max-width:100%">{html}</div>'
+        self.kind = kind
 
     def _repr_html_(self) -> str:
         return self.html
