@@ -59,6 +59,14 @@ def test_bertviz_views_draw_with_the_tokens_as_text(browser, site_url):
         page.wait_for_function("r => r.querySelectorAll('svg line, svg path').length > 0", arg=model.element_handle(), timeout=15_000)
         heads_and_layers = model.evaluate("r => Array.from(r.querySelectorAll('svg text')).map(t => t.textContent)")
         assert "Heads" in heads_and_layers and "Layers" in heads_and_layers
+        box = model.bounding_box()
+        assert box["width"] <= page.locator("main").bounding_box()["width"] + 1, "the model view overflows the page"
+        # clicking a thumbnail opens bertviz's detail view with the tokens
+        n_text = len(heads_and_layers)
+        model.locator("svg rect[style*='opacity: 0']").last.dispatch_event("click")
+        page.wait_for_timeout(300)
+        after = model.evaluate("r => Array.from(r.querySelectorAll('svg text')).map(t => t.textContent)")
+        assert len(after) > n_text and "<s>" in after, "clicking a thumbnail opened no detail view"
         # switching the head view's layer redraws it
         before = head.locator("#vis").inner_html()
         head.locator("select#layer").select_option(index=1)

@@ -101,6 +101,7 @@ def test_bertviz_encoder_decoder_lists():
     (lambda: bertviz.head_view(), "no attention given"),
     (lambda: bertviz.model_view(cross_attention=_attention(T=3, S=5), decoder_tokens=list("xyz")), "encoder_tokens"),
     (lambda: bertviz.head_view(_attention(), list("abcd"), encoder_tokens=list("ab")), "not both"),
+    (lambda: bertviz.model_view(_attention(), list("abcd"), zoom=5), "zoom must lie"),
 ])
 def test_bertviz_bad_input_gets_a_message(call, match):
     with pytest.raises(ValueError, match=match):

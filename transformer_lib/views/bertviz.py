@@ -34,9 +34,11 @@ _MARKER = "PYTHON_PARAMS"
 class BertvizView:
     """A rendered bertviz view: ``.html`` is the markup; displays itself in Jupyter and the book."""
 
-    def __init__(self, html: str, kind: str):
-        # bertviz draws at a fixed width (970 px for the model view): let a narrow page scroll it
-        self.html = f'<div class="aho-bertviz" style="overflow-x:auto;max-width:100%">{html}</div>'
+    def __init__(self, html: str, kind: str, zoom: float = 1.0):
+        # bertviz draws at a fixed width (970 px for the model view): shrink it to fit a book
+        # column, and let a narrow page scroll it.
+        inner = html if zoom == 1.0 else f'<div style="zoom:{zoom:g}">{html}</div>'
+        self.html = f'<div class="aho-bertviz" style="overflow-x:auto;max-width:100%">{inner}</div>'
         self.kind = kind
 
     def _repr_html_(self) -> str:
@@ -147,16 +149,19 @@ def head_view(attention=None, tokens: Sequence[str] | None = None, *, encoder_at
 
 
 def model_view(attention=None, tokens: Sequence[str] | None = None, *, encoder_attention=None, decoder_attention=None,
-               cross_attention=None, encoder_tokens=None, decoder_tokens=None) -> BertvizView:
+               cross_attention=None, encoder_tokens=None, decoder_tokens=None, zoom: float = 0.7) -> BertvizView:
     """bertviz's model view: a thumbnail of every head of every layer; click one to enlarge it.
 
-    Arguments as in :func:`head_view`. Returns a :class:`BertvizView` (light theme).
+    Arguments as in :func:`head_view`; ``zoom`` scales bertviz's fixed 970-pixel width
+    (0.7 fits the book's text column). Returns a :class:`BertvizView` (light theme).
     """
+    if not 0.2 <= zoom <= 2:
+        raise ValueError(f"zoom must lie in 0.2..2, got {zoom}")
     from bertviz import model_view as _mv
 
     kw = _check(attention, tokens, encoder_attention, decoder_attention, cross_attention, encoder_tokens, decoder_tokens)
     html = _mv(**kw, display_mode="light", prettify_tokens=False, html_action="return").data
-    return BertvizView(_safe(html, "model_view.js"), "model_view")
+    return BertvizView(_safe(html, "model_view.js"), "model_view", zoom=zoom)
 
 
 def _check(attention, tokens, encoder_attention, decoder_attention, cross_attention, encoder_tokens, decoder_tokens):
