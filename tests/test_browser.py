@@ -7,6 +7,7 @@ itself), and its kernel-free views respond to their controls.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -23,56 +24,56 @@ CONSOLE_ALLOW = [
 ]
 
 
-def _open(browser, url):
+@contextlib.contextmanager
+def open_page(browser, url):
+    """Open ``url``; yield (page, errors), a live list of console errors not on the allow-list."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+
+    def record(text: str) -> None:
+        if not any(p.search(text) for p in CONSOLE_ALLOW):
+            errors.append(text)
+
+    page.on("console", lambda m: record(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: record(f"uncaught: {e}"))
     route_cdn(page)
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, [e for e in errors if not any(p.search(e) for p in CONSOLE_ALLOW)]
+    try:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        yield page, errors
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_page_loads_without_console_errors(browser, site_url, chapter):
-    page, errors = _open(browser, f"{site_url}/{chapter}.html")
-    try:
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, errors):
         assert page.locator("main h1").count() >= 1, "the chapter has no title"
         assert not errors, f"console errors on {chapter}: {errors}"
         assert page.locator("div.cell_output .output.traceback, .output.error").count() == 0
-    finally:
-        page.close()
 
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_colab_link_points_at_the_chapter_notebook(browser, site_url, chapter):
-    page, _ = _open(browser, f"{site_url}/{chapter}.html")
-    try:
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, _):
         hrefs = page.eval_on_selector_all("a[href*='colab.research.google.com']", "els => els.map(e => e.href)")
         assert hrefs, f"{chapter} has no Colab launch link"
         assert all(h.endswith(f"/blob/main/{chapter}.ipynb") for h in hrefs), hrefs
-    finally:
-        page.close()
 
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_math_renders_offline(browser, site_url, chapter):
-    page, _ = _open(browser, f"{site_url}/{chapter}.html")
-    try:
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, _):
         if page.locator("div.math, span.math").count() == 0:
             pytest.skip("no formulas on this page")
         page.wait_for_selector("article mjx-container", state="attached", timeout=10_000)
         assert page.evaluate("window.MathJax.version").startswith("3.")
-    finally:
-        page.close()
 
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_every_explorer_responds_to_its_controls(browser, site_url, chapter):
     """Move each control of each kernel-free view: the drawing must change."""
-    page, errors = _open(browser, f"{site_url}/{chapter}.html")
-    try:
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, errors):
         explorers = page.locator(".aho-explorer")
         if explorers.count() == 0:
             pytest.skip("no explorable views on this page")
@@ -97,5 +98,4 @@ def test_every_explorer_responds_to_its_controls(browser, site_url, chapter):
                 name = ctl.get_attribute("data-aho-control")
                 assert after != before, f"view {i} on {chapter}: moving {name!r} changed nothing"
         assert not errors, errors
-    finally:
-        page.close()
+
