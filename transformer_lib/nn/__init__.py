@@ -6,8 +6,14 @@ from transformer_lib.nn.config import TransformerConfig, seed_everything
 from transformer_lib.nn.masks import causal_mask, padding_mask, to_torch_blocked
 from transformer_lib.nn.model import Transformer
 from transformer_lib.nn.norms import LayerNorm
-from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding, sinusoidal_positional_encoding
 from transformer_lib.nn.trace import TraceRow, format_trace, parameter_counts, shape_trace
+from transformer_lib.nn.positional import (
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+    TokenEmbedding,
+    relative_position_matrix,
+    sinusoidal_positional_encoding,
+)
 
 __all__ = [
     "MultiHeadAttention",
@@ -29,4 +35,6 @@ __all__ = [
     "format_trace",
     "parameter_counts",
     "TraceRow",
+    "relative_position_matrix",
+    "LearnedPositionalEmbedding",
 ]

@@ -15,7 +15,7 @@ from transformer_lib.ref.attention import (
 from transformer_lib.ref.blocks import decoder_layer, encoder_layer, feed_forward, layer_params
 from transformer_lib.ref.masks import causal_mask, padding_mask
 from transformer_lib.ref.norms import batch_norm, layer_norm
-from transformer_lib.ref.positional import sinusoidal_positional_encoding
+from transformer_lib.ref.positional import frequencies, relative_position_matrix, sinusoidal_positional_encoding
 
 __all__ = [
     "softmax",
@@ -33,4 +33,6 @@ __all__ = [
     "encoder_layer",
     "decoder_layer",
     "layer_params",
+    "frequencies",
+    "relative_position_matrix",
 ]
