@@ -1,12 +1,19 @@
 """PyTorch modules that train, one file per concept, mirroring :mod:`transformer_lib.ref`."""
 
 from transformer_lib.nn.attention import MultiHeadAttention
-from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, feed_forward
+from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, feed_forward, to_torch_state_dict
 from transformer_lib.nn.config import TransformerConfig, seed_everything
 from transformer_lib.nn.masks import causal_mask, padding_mask, to_torch_blocked
 from transformer_lib.nn.model import Transformer
 from transformer_lib.nn.norms import LayerNorm
-from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding, sinusoidal_positional_encoding
+from transformer_lib.nn.trace import TraceRow, format_trace, parameter_counts, shape_trace
+from transformer_lib.nn.positional import (
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+    TokenEmbedding,
+    relative_position_matrix,
+    sinusoidal_positional_encoding,
+)
 
 __all__ = [
     "MultiHeadAttention",
@@ -23,4 +30,11 @@ __all__ = [
     "SinusoidalPositionalEncoding",
     "TokenEmbedding",
     "sinusoidal_positional_encoding",
+    "to_torch_state_dict",
+    "shape_trace",
+    "format_trace",
+    "parameter_counts",
+    "TraceRow",
+    "relative_position_matrix",
+    "LearnedPositionalEmbedding",
 ]

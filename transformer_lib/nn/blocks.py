@@ -25,14 +25,53 @@ def _check_width(name: str, x: torch.Tensor, d_model: int) -> None:
         raise ValueError(f"{name} must have shape (B, length, d_model={d_model}), got {tuple(x.shape)}")
 
 
-class EncoderLayer(nn.Module):
-    """Self-attention then feed-forward, each with residual + LayerNorm.
+def _check_d_ff(d_ff: int) -> None:
+    if int(d_ff) != d_ff or d_ff <= 0:
+        raise ValueError(f"d_ff must be a positive integer (the paper uses 4 x d_model), got {d_ff!r}")
 
-    Submodule names follow ``torch.nn.TransformerEncoderLayer`` so weights copy across.
+
+def to_torch_state_dict(layer: nn.Module) -> dict[str, torch.Tensor]:
+    """The weights of an :class:`EncoderLayer` or :class:`DecoderLayer` under the names of
+    ``torch.nn.TransformerEncoderLayer`` / ``TransformerDecoderLayer``.
+
+    Torch packs W_Q, W_K and W_V of one attention into ``in_proj_weight`` (3D, D) and calls
+    W_O ``out_proj``; the decoder's cross-attention is ``multihead_attn``. Everything else
+    (``linear1``, ``linear2``, ``norm1..3``) already has torch's name. Use it as
+    ``torch_layer.load_state_dict(to_torch_state_dict(layer))``.
+    """
+    out = {}
+    for mine, theirs in (("self_attn", "self_attn"), ("cross_attn", "multihead_attn")):
+        mha = getattr(layer, mine, None)
+        if mha is None:
+            continue
+        out[f"{theirs}.in_proj_weight"] = torch.cat([mha.W_Q.weight, mha.W_K.weight, mha.W_V.weight])  # (3D, D)
+        out[f"{theirs}.in_proj_bias"] = torch.cat([mha.W_Q.bias, mha.W_K.bias, mha.W_V.bias])  # (3D,)
+        out[f"{theirs}.out_proj.weight"] = mha.W_O.weight
+        out[f"{theirs}.out_proj.bias"] = mha.W_O.bias
+    for name, t in layer.state_dict().items():
+        if not name.startswith(("self_attn.", "cross_attn.")):
+            out[name] = t
+    return {k: v.detach().clone() for k, v in out.items()}
+
+
+class EncoderLayer(nn.Module):
+    """Self-attention then feed-forward, each with residual + LayerNorm (Vaswani et al. 2017, section 3.1).
+
+    post-norm (``norm_first=False``, the paper): x = LN1(x + SelfAttn(x)); x = LN2(x + FFN(x)).
+    pre-norm (``norm_first=True``): x = x + SelfAttn(LN1(x)); x = x + FFN(LN2(x)).
+
+    Submodule names follow ``torch.nn.TransformerEncoderLayer`` so weights copy across
+    (:func:`to_torch_state_dict`). Chapter "Encoder, decoder and cross-attention".
+
+    Args:
+        d_model: D.  n_heads: H (dividing D).  d_ff: hidden width of the feed-forward block.
+        dropout: on attention weights and after each sublayer (training only).
+        norm_first: pre-norm instead of the paper's post-norm.
     """
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.0, norm_first: bool = False):
         super().__init__()
+        _check_d_ff(d_ff)
         self.d_model, self.norm_first = d_model, norm_first
         self.self_attn = MultiHeadAttention(d_model, n_heads, dropout)
         self.linear1 = nn.Linear(d_model, d_ff)
@@ -66,7 +105,10 @@ class EncoderLayer(nn.Module):
 
 
 class DecoderLayer(nn.Module):
-    """Masked self-attention, cross-attention to the encoder's output, feed-forward.
+    """Masked self-attention, cross-attention to the encoder's output, feed-forward (section 3.1).
+
+    post-norm: x = LN1(x + SelfAttn(x)); x = LN2(x + CrossAttn(x, memory)); x = LN3(x + FFN(x)).
+    Arguments as :class:`EncoderLayer`.
 
     In cross-attention the queries come from the decoder (``x``) and the keys and values from
     the encoder's output (``memory``). Names follow ``torch.nn.TransformerDecoderLayer``.
@@ -74,6 +116,7 @@ class DecoderLayer(nn.Module):
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.0, norm_first: bool = False):
         super().__init__()
+        _check_d_ff(d_ff)
         self.d_model, self.norm_first = d_model, norm_first
         self.self_attn = MultiHeadAttention(d_model, n_heads, dropout)
         self.cross_attn = MultiHeadAttention(d_model, n_heads, dropout)

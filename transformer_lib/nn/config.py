@@ -23,7 +23,7 @@ class TransformerConfig:
     tgt_vocab_size: int = 32000  # target-side V (decoder input and output)
     d_model: int = 512  # D, the width of the residual stream
     n_heads: int = 8  # H; d_head = D / H
-    n_encoder_layers: int = 6  # 0 makes a decoder-only model
+    n_encoder_layers: int = 6  # N in the paper; the decoder cross-attends to this stack's output
     n_decoder_layers: int = 6
     d_ff: int = 2048  # hidden width of the feed-forward block (4 x D in the paper)
     dropout: float = 0.1

@@ -38,9 +38,33 @@ class Transformer(nn.Module):
         self.encoder_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()
         self.decoder_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()
         self.generator = nn.Linear(c.d_model, c.tgt_vocab_size, bias=False)  # D -> V logits
+        # Entries of std 1/sqrt(D): as the output projection (shared or not) this gives logits of
+        # about unit scale at initialisation; as an embedding, TokenEmbedding's sqrt(D) factor
+        # brings the entries to std 1, the scale of the positional encoding (section 3.4).
+        # (torch's default N(0, 1) would make both D times too large in variance.)
+        for table in (self.src_embed.table, self.tgt_embed.table):
+            nn.init.normal_(table.weight, std=c.d_model ** -0.5)
+            with torch.no_grad():
+                table.weight[c.pad_id].zero_()
         if c.share_embeddings:  # section 3.4: one matrix for both embeddings and the output layer
             self.tgt_embed.table.weight = self.src_embed.table.weight
             self.generator.weight = self.tgt_embed.table.weight
+
+    # checks ----------------------------------------------------------------------------
+    @staticmethod
+    def _check_ids(name: str, ids: torch.Tensor) -> None:
+        if not isinstance(ids, torch.Tensor) or ids.ndim != 2 or ids.dtype.is_floating_point or ids.dtype == torch.bool:
+            shape = tuple(ids.shape) if hasattr(ids, "shape") else type(ids).__name__
+            raise ValueError(
+                f"{name} must be a 2-D tensor of integer token ids (B, length), got {shape}"
+                + (f" of dtype {ids.dtype}" if hasattr(ids, "dtype") else "")
+            )
+
+    def _check_pair(self, src, tgt) -> None:
+        self._check_ids("src", src)
+        self._check_ids("tgt", tgt)
+        if src.shape[0] != tgt.shape[0]:
+            raise ValueError(f"src and tgt must hold the same number of sequences: src batch {src.shape[0]} != tgt batch {tgt.shape[0]}")
 
     # masks -----------------------------------------------------------------------------
     def src_mask(self, src: torch.Tensor) -> torch.Tensor:
@@ -55,6 +79,7 @@ class Transformer(nn.Module):
     # the two halves ----------------------------------------------------------------------
     def encode(self, src: torch.Tensor, src_mask=None, need_weights: bool = False):
         """src ids (B, S) -> memory (B, S, D) (and a list of per-layer weights (B, H, S, S))."""
+        self._check_ids("src", src)
         src_mask = self.src_mask(src) if src_mask is None else src_mask
         x = self.pos(self.src_embed(src))  # (B, S, D)
         weights = []
@@ -68,7 +93,17 @@ class Transformer(nn.Module):
         return (x, weights) if need_weights else x
 
     def decode(self, tgt, memory, src_mask=None, tgt_mask=None, need_weights: bool = False):
-        """tgt ids (B, T), memory (B, S, D) -> decoder output (B, T, D) (and self/cross weights lists)."""
+        """tgt ids (B, T), memory (B, S, D) -> decoder output (B, T, D) (and self/cross weights lists).
+
+        Pass ``src_mask=self.src_mask(src)`` when the source is padded: memory alone cannot
+        tell which of its positions were <pad>, and without the mask cross-attention reads them.
+        """
+        self._check_ids("tgt", tgt)
+        if memory.ndim != 3 or memory.shape[0] != tgt.shape[0] or memory.shape[-1] != self.config.d_model:
+            raise ValueError(
+                f"memory must have shape (B={tgt.shape[0]}, S, d_model={self.config.d_model}) to match tgt "
+                f"of shape {tuple(tgt.shape)}, got {tuple(memory.shape)}"
+            )
         tgt_mask = self.tgt_mask(tgt) if tgt_mask is None else tgt_mask
         x = self.pos(self.tgt_embed(tgt))  # (B, T, D)
         self_w, cross_w = [], []
@@ -84,6 +119,7 @@ class Transformer(nn.Module):
 
     def forward(self, src: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
         """src (B, S), tgt (B, T) ids -> logits (B, T, V). Softmax is left to the loss."""
+        self._check_pair(src, tgt)
         src_mask = self.src_mask(src)
         memory = self.encode(src, src_mask)
         return self.generator(self.decode(tgt, memory, src_mask))  # (B, T, V)
@@ -93,6 +129,7 @@ class Transformer(nn.Module):
         """Every layer's attention in one call: ``{"encoder": [...], "decoder": [...], "cross": [...]}``,
         lists of (B, H, S, S), (B, H, T, T) and (B, H, T, S) tensors -- bertviz's
         ``encoder_attention``, ``decoder_attention`` and ``cross_attention``."""
+        self._check_pair(src, tgt)
         src_mask = self.src_mask(src)
         memory, enc_w = self.encode(src, src_mask, need_weights=True)
         _, dec_w, cross_w = self.decode(tgt, memory, src_mask, need_weights=True)

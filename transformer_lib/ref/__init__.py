@@ -12,8 +12,10 @@ from transformer_lib.ref.attention import (
     softmax,
     split_heads,
 )
+from transformer_lib.ref.blocks import decoder_layer, encoder_layer, feed_forward, layer_params
 from transformer_lib.ref.masks import causal_mask, padding_mask
-from transformer_lib.ref.positional import sinusoidal_positional_encoding
+from transformer_lib.ref.norms import batch_norm, layer_norm
+from transformer_lib.ref.positional import frequencies, relative_position_matrix, sinusoidal_positional_encoding
 
 __all__ = [
     "softmax",
@@ -25,4 +27,12 @@ __all__ = [
     "causal_mask",
     "padding_mask",
     "sinusoidal_positional_encoding",
+    "layer_norm",
+    "batch_norm",
+    "feed_forward",
+    "encoder_layer",
+    "decoder_layer",
+    "layer_params",
+    "frequencies",
+    "relative_position_matrix",
 ]

@@ -1,0 +1,106 @@
+"""The pages "Masking", "Multi-head attention" and "Positional encoding" in headless Chromium.
+
+bertviz's head view and model view draw (with require.js, d3 and jQuery served from local npm
+copies, see tests/cdn.py) and show the tokens as text; hovering a token in a kernel-free
+heatmap highlights its row; each page stays under 2 MB. (tests/test_browser.py already
+checks every page for console errors and every explorer's controls.)
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cdn import route_cdn
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGES = ["masking", "multi_head_attention", "positional_encoding"]
+ALLOWED_CONSOLE = [re.compile(r"Got invalid theme mode")]
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    served = route_cdn(page)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return page, served, errors
+
+
+@pytest.mark.parametrize("chapter", PAGES)
+def test_page_is_under_2_mb(built_book, chapter):
+    size = (built_book / "chapters" / f"{chapter}.html").stat().st_size
+    images = 0
+    html = (built_book / "chapters" / f"{chapter}.html").read_text(encoding="utf-8")
+    for src in set(re.findall(r'src="\.\./(_images/[^"]+)"', html)):
+        images += (built_book / src).stat().st_size
+    assert size + images < 2_000_000, f"{chapter}: {size / 1e6:.2f} MB of HTML + {images / 1e6:.2f} MB of images"
+
+
+def test_bertviz_views_draw_with_the_tokens_as_text(browser, site_url):
+    page, served, errors = _open(browser, f"{site_url}/chapters/multi_head_attention.html")
+    try:
+        assert any("require" in u for u in served) and any("d3" in u for u in served) and any("jquery" in u for u in served)
+        roots = page.locator("div[id^='bertviz-']")
+        assert roots.count() == 2, "expected a head view and a model view"
+        head, model = roots.nth(0), roots.nth(1)
+        page.wait_for_function("r => r.querySelectorAll('svg text').length > 0", arg=head.element_handle(), timeout=15_000)
+        tokens = head.evaluate("r => Array.from(r.querySelectorAll('svg text')).map(t => t.textContent)")
+        assert "<s>" in tokens, tokens  # the start token is drawn as text, not parsed as HTML
+        assert head.locator("svg image, svg img, img").count() == 0
+        lines = head.evaluate("r => r.querySelectorAll('svg line, svg path').length")
+        assert lines > 20, "the head view drew no attention lines"
+        layer_options = head.locator("select#layer option").count()
+        assert layer_options == 2  # the lookup model has two layers
+        page.wait_for_function("r => r.querySelectorAll('svg line, svg path').length > 0", arg=model.element_handle(), timeout=15_000)
+        heads_and_layers = model.evaluate("r => Array.from(r.querySelectorAll('svg text')).map(t => t.textContent)")
+        assert "Heads" in heads_and_layers and "Layers" in heads_and_layers
+        box = model.bounding_box()
+        assert box["width"] <= page.locator("main").bounding_box()["width"] + 1, "the model view overflows the page"
+        # clicking a thumbnail opens bertviz's detail view with the tokens
+        n_text = len(heads_and_layers)
+        model.locator("svg rect[style*='opacity: 0']").last.dispatch_event("click")
+        page.wait_for_timeout(300)
+        after = model.evaluate("r => Array.from(r.querySelectorAll('svg text')).map(t => t.textContent)")
+        assert len(after) > n_text and "<s>" in after, "clicking a thumbnail opened no detail view"
+        # switching the head view's layer redraws it
+        before = head.locator("#vis").inner_html()
+        head.locator("select#layer").select_option(index=1)
+        page.wait_for_timeout(300)
+        assert head.locator("#vis").inner_html() != before
+        bad = [e for e in errors if not any(p.search(e) for p in ALLOWED_CONSOLE)]
+        assert not bad, bad
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("chapter", ["masking", "multi_head_attention"])
+def test_hovering_a_token_highlights_where_it_attends(browser, site_url, chapter):
+    page, _, _ = _open(browser, f"{site_url}/chapters/{chapter}.html")
+    try:
+        ex = page.locator(".aho-explorer").first
+        label = ex.locator("text.aho-rowlabel").nth(1)
+        label.scroll_into_view_if_needed()
+        label.hover()
+        faded = ex.evaluate("e => Array.from(e.querySelectorAll('rect[opacity]')).filter(r => r.getAttribute('opacity') !== '1').length")
+        assert faded > 0, "hovering a row label faded nothing"
+        page.mouse.move(0, 0)
+        faded = ex.evaluate("e => Array.from(e.querySelectorAll('rect[opacity]')).filter(r => r.getAttribute('opacity') !== '1').length")
+        assert faded == 0
+    finally:
+        page.close()
+
+
+def test_pad_tokens_are_shown_as_text_on_the_masking_page(browser, site_url):
+    page, _, _ = _open(browser, f"{site_url}/chapters/masking.html")
+    try:
+        ex = page.locator(".aho-explorer").first
+        labels = ex.evaluate("e => Array.from(e.querySelectorAll('text')).map(t => t.textContent)")
+        assert "<pad>" in labels
+        assert ex.locator("pad").count() == 0  # never parsed as an element
+    finally:
+        page.close()

@@ -1,0 +1,229 @@
+"""The pronoun corpus, the shipped "it" model and its views (chapter "It -> animal")."""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+
+import numpy as np
+import pytest
+import torch
+
+import transformer_lib as tl
+from transformer_lib import it_corpus as C
+from transformer_lib import it_views
+from transformer_lib.it_model import ItConfig, ItModel, TrainConfig, evaluate, train_it_model
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return tl.load_it_model()
+
+
+@pytest.fixture(scope="module")
+def split():
+    return C.make_split(0)
+
+
+# ------------------------------------------------------------------------------- corpus
+def test_corpus_is_deterministic_from_its_seed(split):
+    assert C.make_split(0) == split
+    assert C.make_split(1) != split
+    for part in ("train", "heldout"):
+        a, b = C.sample(200, split, 3, part), C.sample(200, split, 3, part)
+        assert a == b
+        assert a != C.sample(200, split, 4, part)
+    assert C.minimal_pairs(50, split, 3) == C.minimal_pairs(50, split, 3)
+
+
+def test_train_and_heldout_are_disjoint(split):
+    train = C.sample(5000, split, 0, "train")
+    held = C.sample(1000, split, 0, "heldout")
+    for ex in train:
+        assert frozenset((ex.agent, ex.object)) not in split.pairs
+        assert (ex.referent, ex.adjective) not in split.combos
+        assert ex.frame not in split.frames
+    for ex in held:
+        assert frozenset((ex.agent, ex.object)) in split.pairs
+        assert (ex.referent, ex.adjective) in split.combos
+        assert ex.frame in split.frames
+    assert not {ex.tokens for ex in train} & {ex.tokens for ex in held}
+    # the held-out frames are new combinations of words that training has seen
+    seen = {w for ex in train for w in ex.tokens}
+    assert {w for ex in held for w in ex.tokens} <= seen
+    # the classic pair is never in training
+    assert all(not (ex.frame == C.CLASSIC_FRAME and {ex.agent, ex.object} == set(C.CLASSIC_PAIR)) for ex in train)
+    assert split.is_heldout(C.sentence("animal", "street", "tired")) and split.is_heldout(C.sentence("animal", "street", "wide"))
+
+
+def test_random_nouns_mix_the_lists_and_zero_keeps_them_apart(split):
+    mixed = C.sample(2000, split, 0, "train", random_nouns=0.5)
+    assert any(ex.agent in C.OBJECTS for ex in mixed) and any(ex.object in C.AGENTS for ex in mixed)
+    plain = C.sample(2000, split, 0, "train", random_nouns=0.0)
+    assert all(ex.agent in C.AGENTS and ex.object in C.OBJECTS for ex in plain)
+
+
+@pytest.mark.parametrize("frame", range(len(C.FRAMES)))
+def test_the_referent_follows_the_role_in_every_frame(frame):
+    tired = C.sentence("street", "dog", "tired", frame)  # the street is the agent
+    wide = tired.with_(adjective="wide")
+    assert tired.referent == "street" and wide.referent == "dog"
+    first = min(tired.noun_index("street"), tired.noun_index("dog"))
+    assert (tired.tokens[first] == "dog") == C.is_passive(frame)  # passive frames name the object first
+
+
+def test_minimal_pairs_differ_only_in_the_adjective(split):
+    for a, b in C.minimal_pairs(200, split, 0):
+        diff = [i for i, (x, y) in enumerate(zip(a.tokens, b.tokens)) if x != y]
+        assert len(a.tokens) == len(b.tokens) and len(diff) == 1
+        assert a.adjective in C.AGENT_ADJECTIVES and b.adjective in C.OBJECT_ADJECTIVES
+        assert a.referent == a.agent and b.referent == b.object
+        assert split.is_heldout(a) and split.is_heldout(b)
+
+
+def test_corpus_bad_input_messages():
+    with pytest.raises(ValueError, match="unknown agent 'unicorn'"):
+        C.sentence("unicorn", "street", "tired")
+    with pytest.raises(ValueError, match="must differ"):
+        C.sentence("dog", "dog", "tired")
+    with pytest.raises(ValueError, match="part must be"):
+        C.sample(1, C.make_split(0), 0, "test")
+
+
+# ------------------------------------------------------------------------- shipped model
+def test_shipped_model_meets_the_bars_on_a_fresh_heldout_set(model, split):
+    scores = evaluate(model, split, seed=99, n=1000, n_pairs=500)
+    assert scores["accuracy"] >= 0.99, scores
+    assert scores["flip_rate"] >= 0.95, scores
+    assert scores["accuracy_swapped"] >= 0.97, scores  # it reads roles, not animacy
+
+
+def test_classic_pair(model):
+    assert model.predict("The animal didn't cross the street because it was too tired.") == "animal"
+    assert model.predict("The animal didn't cross the street because it was too wide.") == "street"
+
+
+def test_attention_shape_and_rows(model):
+    tokens, w = model.attention("the animal didn't cross the street because it was too tired .")
+    cfg = model.config
+    assert tokens[:2] == ["the", "animal"] and isinstance(w, np.ndarray)
+    assert w.shape == (cfg.n_layers, cfg.n_heads, len(tokens), len(tokens))
+    np.testing.assert_allclose(w.sum(-1), 1.0, atol=1e-5)
+
+
+def test_batch_padding_does_not_change_the_answer(model):
+    short = "the dog avoided the hill because it was too tired ."
+    long = "in the end , the river could not be crossed by the goat as it seemed far too deep ."
+    ids, it_pos = model.encode([short, long])
+    with torch.no_grad():
+        both = model(ids, it_pos)
+        alone = model(*model.encode([short]))
+    torch.testing.assert_close(both[:1], alone, atol=1e-5, rtol=1e-5)
+
+
+def test_shipped_files_are_small_and_safetensors():
+    folder = resources.files("transformer_lib") / "weights"
+    for stem in ("it_model", "it_model_animacy"):
+        with resources.as_file(folder / f"{stem}.safetensors") as p:
+            assert os.path.getsize(p) < 200_000
+        meta = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+        assert meta["config"]["vocab"][0] == "<pad>" and meta["history"]["step"]
+
+
+def test_animacy_variant_cheats(split):
+    cheat = tl.load_it_model("animacy")
+    scores = evaluate(cheat, split, seed=99, n=500, n_pairs=100)
+    assert scores["accuracy_natural"] >= 0.95  # fine where animacy and role agree
+    assert scores["accuracy_swapped"] <= 0.5  # and wrong where they do not
+
+
+@pytest.mark.parametrize("sentence, bad", [
+    ("the unicorn didn't cross the street because it was too tired .", "'unicorn'"),
+    ("the animal didn't cross the street because it was too purple .", "'purple'"),
+    (HOSTILE, "'img'"),
+])
+def test_unknown_words_get_a_clear_message(model, sentence, bad):
+    with pytest.raises(ValueError, match="unknown word") as err:
+        model.predict(sentence)
+    msg = str(err.value)
+    assert bad in msg and "animal" in msg and "street" in msg and "tired" in msg and "wide" in msg
+    with pytest.raises(ValueError, match="unknown word"):
+        model.attention(sentence)
+
+
+def test_other_bad_sentences(model):
+    with pytest.raises(ValueError, match="empty"):
+        model.predict("")
+    with pytest.raises(ValueError, match="'it' exactly once"):
+        model.predict("the animal didn't cross the street .")
+    with pytest.raises(ValueError, match="variant"):
+        tl.load_it_model("huge")
+
+
+def test_config_is_validated():
+    with pytest.raises(ValueError, match="cannot be split into n_heads=4"):
+        ItConfig(d_model=30, n_heads=4)
+
+
+# --------------------------------------------------------------------------------- views
+def test_explorer_frames_equal_the_live_model(model):
+    ex = it_views.it_explorer(model)
+    spec = ex.spec()
+    names = [c["name"] for c in spec["controls"]]
+    assert len(spec["frames"]) == np.prod([len(c["options"]) for c in spec["controls"]])
+    frame_of = {it_views.frame_label(f): f for f in it_views.GRID["frame"]}
+    for key, fr in spec["frames"].items():
+        values = {n: ex.controls[n][int(i)] for n, i in zip(names, key.split(","))}
+        sent = C.sentence(values["agent"], values["object"], values["adjective"], frame_of[values["frame"]])
+        tokens, w = model.attention(sent.text)
+        heat, bars = fr["panels"]
+        assert heat["x"] == tokens
+        np.testing.assert_allclose(heat["z"], w[:, :, sent.it_index, :].reshape(-1, len(tokens)), atol=1e-5)
+        probs = model.probabilities(sent.text)
+        np.testing.assert_allclose(bars["values"][:2], [probs[sent.tokens[i]] for i in sorted(
+            (sent.noun_index(sent.agent), sent.noun_index(sent.object)))], atol=1e-5)
+        assert f"reads it as the {model.predict(sent.text)}" in fr["caption"]
+        assert f"the corpus rule says the {sent.referent}" in fr["caption"]
+
+
+def test_explorer_html_is_self_contained_and_small(model):
+    page = it_views.it_explorer(model).html()
+    assert len(page.encode()) < 1_200_000
+    assert "<script src" not in page and "https://" not in page
+
+
+def test_sentence_widget_shows_errors_escaped(model):
+    box = it_views.sentence_explorer(model, ["the animal didn't cross the street because it was too tired ."]).widget()
+    assert box.message.value == ""
+    box.controls["sentence"].value = "the animal saw " + HOSTILE + " because it was too tired"
+    assert "unknown word" in box.message.value
+    assert "<img" not in box.message.value
+    box.controls["sentence"].value = "the street was never crossed by the dog because it was too wide ."
+    assert box.message.value == ""
+
+
+def test_static_explorer_escapes_hostile_titles(model):
+    ex = it_views.sentence_explorer(model, ["the animal didn't cross the street because it was too tired ."])
+    ex.title = HOSTILE
+    page = ex.html()
+    assert HOSTILE not in page and "&lt;img" in page
+
+
+def test_attention_from_it_parts_sum_to_one(model, split):
+    parts = it_views.attention_from_it(model, C.sample(20, split, 1, "heldout"))
+    np.testing.assert_allclose(sum(parts.values()), 1.0, atol=1e-5)
+
+
+# ------------------------------------------------------------------------------ training
+@pytest.mark.slow
+def test_training_reaches_the_bars():
+    """The training function, with the defaults the script uses, on a seed the script documents."""
+    torch.set_num_threads(1)
+    model, history = train_it_model(train=TrainConfig(seed=json.loads(
+        (resources.files("transformer_lib") / "weights" / "it_model.json").read_text())["seed"]))
+    assert history["heldout_accuracy"][-1] >= 0.98
+    scores = evaluate(model, C.make_split(0), seed=5, n=500, n_pairs=200)
+    assert scores["accuracy"] >= 0.99 and scores["flip_rate"] >= 0.95, scores

@@ -1,0 +1,342 @@
+"""The pronoun-resolution model of chapter "It -> animal: watching a model resolve a pronoun".
+
+A small bidirectional encoder built from the book's own modules (:class:`TokenEmbedding`,
+sinusoidal positions, :class:`EncoderLayer`) reads a sentence from
+:mod:`transformer_lib.it_corpus` and, **at the position of "it"**, predicts which noun
+"it" refers to -- the noun itself, out of every noun it knows, not "first or second".
+To name the noun the "it" position has to fetch it, so its attention shows where it
+looked: the famous picture, read from the token "it" itself.
+
+``load_it_model()`` loads the shipped weights (``weights/it_model.safetensors``, made by
+``scripts/train_it_model.py``) and returns an :class:`ItModel` with ``predict`` and
+``attention`` on plain sentences.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from transformer_lib import it_corpus as C
+from transformer_lib._checks import check_heads
+from transformer_lib.nn.blocks import EncoderLayer
+from transformer_lib.nn.norms import LayerNorm
+from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding
+
+
+@dataclass(frozen=True)
+class ItConfig:
+    """The shape of the pronoun model (validated on construction)."""
+
+    vocab: tuple[str, ...] = field(default_factory=lambda: tuple(C.vocabulary()))  # token strings, <pad> = id 0
+    nouns: tuple[str, ...] = C.NOUNS  # the output classes: the answer is one of these words
+    d_model: int = 32  # D
+    n_heads: int = 2  # H per layer
+    n_layers: int = 2
+    d_ff: int = 64
+    max_len: int = 32  # longest sentence the positional table covers
+    norm_first: bool = True  # pre-norm: trains faster and more reliably here than the paper's post-norm
+
+    def __post_init__(self):
+        check_heads(self.d_model, self.n_heads)
+        if self.vocab[0] != C.PAD or C.IT not in self.vocab:
+            raise ValueError("vocab must start with '<pad>' and contain 'it'")
+        missing = [n for n in self.nouns if n not in self.vocab]
+        if missing:
+            raise ValueError(f"nouns missing from the vocabulary: {missing}")
+        if self.n_layers < 1 or self.d_ff < 1 or self.max_len < 1:
+            raise ValueError("n_layers, d_ff and max_len must be positive")
+
+
+class ItModel(nn.Module):
+    """Embedding + positions -> ``n_layers`` bidirectional encoder layers -> noun logits at "it".
+
+    ``forward(ids, it_pos)`` takes token ids (B, T) (0 = padding) and the index of "it" in
+    each row (B,) and returns logits over ``config.nouns`` (B, N).
+    """
+
+    def __init__(self, config: ItConfig):
+        super().__init__()
+        c = self.config = config
+        self.embed = TokenEmbedding(len(c.vocab), c.d_model, padding_idx=0)
+        self.pos = SinusoidalPositionalEncoding(c.d_model, c.max_len)
+        self.layers = nn.ModuleList([EncoderLayer(c.d_model, c.n_heads, c.d_ff, 0.0, c.norm_first)
+                                     for _ in range(c.n_layers)])
+        # A pre-norm stack never normalises its residual stream: add the final LayerNorm.
+        self.final_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()
+        self.readout = nn.Linear(c.d_model, len(c.nouns))  # D -> N noun logits
+        # TokenEmbedding multiplies by sqrt(D) (the paper, section 3.4); start the table at
+        # std 1/sqrt(D) so that token vectors have unit-size entries and do not drown the
+        # positional encoding -- here, *where* a noun stands is half of the answer.
+        nn.init.normal_(self.embed.table.weight, std=c.d_model ** -0.5)
+        with torch.no_grad():
+            self.embed.table.weight[0].zero_()  # <pad>
+        self._index = {w: i for i, w in enumerate(c.vocab)}
+
+    # -- tensors --------------------------------------------------------------------------
+    def run(self, ids: torch.Tensor, need_weights: bool = False):
+        """ids (B, T) -> hidden states (B, T, D) (and a list of n_layers weights (B, H, T, T))."""
+        mask = (ids != 0)[:, None, None, :]  # (B, 1, 1, T): padding is never looked at
+        x = self.pos(self.embed(ids))  # (B, T, D)
+        weights = []
+        for layer in self.layers:
+            if need_weights:
+                x, w = layer(x, mask, need_weights=True)
+                weights.append(w)
+            else:
+                x = layer(x, mask)
+        x = self.final_norm(x)
+        return (x, weights) if need_weights else x
+
+    def forward(self, ids: torch.Tensor, it_pos: torch.Tensor) -> torch.Tensor:
+        h = self.run(ids)  # (B, T, D)
+        at_it = h[torch.arange(ids.shape[0]), it_pos]  # (B, D): the state of the token "it"
+        return self.readout(at_it)  # (B, N)
+
+    # -- sentences ------------------------------------------------------------------------
+    def tokens(self, sentence: str | Sequence[str]) -> list[str]:
+        """Tokenize and check every word against the vocabulary (clear ``ValueError`` otherwise)."""
+        toks = C.tokenize(sentence) if isinstance(sentence, str) else [str(t) for t in sentence]
+        if not toks:
+            raise ValueError("the sentence is empty; try: " + C.sentence(*C.CLASSIC_PAIR, "tired").text)
+        unknown = [t for t in toks if t not in self._index or t == C.PAD]
+        if unknown:
+            raise ValueError(
+                f"unknown word{'s' if len(set(unknown)) > 1 else ''} {', '.join(repr(u) for u in dict.fromkeys(unknown))}. "
+                f"The model knows these nouns: {', '.join(self.config.nouns)}; and these adjectives: "
+                f"{', '.join(C.ADJECTIVES)}. Example: {C.sentence(*C.CLASSIC_PAIR, 'tired').text}")
+        if toks.count(C.IT) != 1:
+            raise ValueError(f"the sentence must contain the word 'it' exactly once, found {toks.count(C.IT)}")
+        if len(toks) > self.config.max_len:
+            raise ValueError(f"the sentence has {len(toks)} tokens; the model reads at most {self.config.max_len}")
+        return toks
+
+    def encode(self, examples: Sequence) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sentences (strings, token lists or :class:`Example`) -> padded ids (B, T), it positions (B,)."""
+        rows = [self.tokens(getattr(e, "tokens", e)) for e in examples]
+        T = max(len(r) for r in rows)
+        ids = torch.zeros(len(rows), T, dtype=torch.long)  # (B, T), 0 = <pad>
+        for b, r in enumerate(rows):
+            ids[b, :len(r)] = torch.tensor([self._index[t] for t in r])
+        it_pos = torch.tensor([r.index(C.IT) for r in rows])  # (B,)
+        return ids, it_pos
+
+    @torch.no_grad()
+    def probabilities(self, sentence: str) -> dict[str, float]:
+        """The model's probability for each noun being the referent of "it"."""
+        self.eval()
+        p = torch.softmax(self(*self.encode([sentence]))[0], -1)
+        return {n: float(v) for n, v in zip(self.config.nouns, p)}
+
+    @torch.no_grad()
+    def predict(self, sentence: str) -> str:
+        """The noun that "it" refers to, e.g. ``"animal"`` for the classic tired sentence."""
+        return self.predict_many([sentence])[0]
+
+    @torch.no_grad()
+    def predict_many(self, sentences: Sequence) -> list[str]:
+        self.eval()
+        out = []
+        for i in range(0, len(sentences), 512):
+            logits = self(*self.encode(sentences[i:i + 512]))  # (B, N)
+            out += [self.config.nouns[j] for j in logits.argmax(-1).tolist()]
+        return out
+
+    @torch.no_grad()
+    def attention(self, sentence: str | Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """(tokens, weights) with weights (n_layers, n_heads, T, T): row = the token that
+        asks, column = the token it looks at; ``weights[l, h, tokens.index("it")]`` is the
+        attention *from* "it" in layer l, head h."""
+        self.eval()
+        toks = self.tokens(sentence)
+        ids, _ = self.encode([toks])
+        _, ws = self.run(ids, need_weights=True)
+        return toks, torch.stack([w[0] for w in ws]).numpy()  # n_layers x (H, T, T) -> (L, H, T, T)
+
+    @torch.no_grad()
+    def analyse(self, sentences: Sequence) -> list[tuple[list[str], np.ndarray, dict[str, float]]]:
+        """``attention`` and ``probabilities`` for many sentences in one padded batch:
+        a list of (tokens, weights (L, H, T, T), {noun: probability}). Padding is masked, so
+        each result equals the one-sentence call (up to float rounding)."""
+        self.eval()
+        rows = [self.tokens(getattr(e, "tokens", e)) for e in sentences]
+        out = []
+        for i in range(0, len(rows), 512):
+            chunk = rows[i:i + 512]
+            ids, it_pos = self.encode(chunk)
+            h, ws = self.run(ids, need_weights=True)
+            w = torch.stack(ws, 1).numpy()  # (B, L, H, T, T)
+            p = torch.softmax(self.readout(h[torch.arange(len(chunk)), it_pos]), -1).numpy()  # (B, N)
+            for b, toks in enumerate(chunk):
+                T = len(toks)
+                out.append((toks, w[b, :, :, :T, :T], {n: float(v) for n, v in zip(self.config.nouns, p[b])}))
+        return out
+
+    @torch.no_grad()
+    def noun_attention(self, examples: Sequence[C.Example], layer: int = -1) -> np.ndarray:
+        """Attention from "it" to (referent, other noun) in ``layer``, mean over heads: (B, 2)."""
+        self.eval()
+        out = []
+        for i in range(0, len(examples), 512):
+            chunk = examples[i:i + 512]
+            ids, it_pos = self.encode(chunk)
+            _, ws = self.run(ids, need_weights=True)
+            w = ws[layer].mean(1)  # (B, T, S), mean over heads
+            b = torch.arange(len(chunk))
+            ref = torch.tensor([e.noun_index(e.referent) for e in chunk])
+            oth = torch.tensor([e.noun_index(e.other) for e in chunk])
+            out.append(torch.stack([w[b, it_pos, ref], w[b, it_pos, oth]], -1))  # (B, 2)
+        return torch.cat(out).numpy()
+
+
+# ------------------------------------------------------------------------------ evaluation
+def evaluate(model: ItModel, split: C.Split, seed: int = 1, n: int = 1000, n_pairs: int = 500,
+             random_nouns: float = 0.5) -> dict[str, float]:
+    """The chapter's bars on held-out sentences generated from ``seed``.
+
+    Returns accuracy on held-out sentences (``accuracy``), on the natural ones alone
+    (animals acting, ``accuracy_natural``) and with the roles swapped (``accuracy_swapped``),
+    and the minimal-pair flip rate: the share of held-out adjective pairs where, in both
+    versions, the last layer's attention from "it" gives the right noun more weight than
+    the other one.
+    """
+    held = C.sample(n, split, seed, "heldout", random_nouns)
+    natural = C.sample(n, split, seed, "heldout", 0.0)
+    swapped = C.swap_roles(natural)
+
+    def acc(exs):
+        return float(np.mean([p == e.referent for p, e in zip(model.predict_many(exs), exs)]))
+
+    pairs = C.minimal_pairs(n_pairs, split, seed, random_nouns)
+    a1 = model.noun_attention([p[0] for p in pairs])  # (P, 2)
+    a2 = model.noun_attention([p[1] for p in pairs])
+    flips = (a1[:, 0] > a1[:, 1]) & (a2[:, 0] > a2[:, 1])
+    return {"accuracy": acc(held), "accuracy_natural": acc(natural), "accuracy_swapped": acc(swapped),
+            "flip_rate": float(flips.mean()), "attention_right": float(np.r_[a1[:, 0], a2[:, 0]].mean()),
+            "attention_other": float(np.r_[a1[:, 1], a2[:, 1]].mean())}
+
+
+# -------------------------------------------------------------------------------- training
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the pronoun model is trained (``scripts/train_it_model.py`` uses the defaults)."""
+
+    seed: int = 0
+    steps: int = 1200
+    batch_size: int = 64
+    lr: float = 6e-3
+    warmup: int = 100  # linear warm-up steps, then cosine decay to 0
+    n_train: int = 10000  # sentences generated once, then sampled in batches
+    random_nouns: float = 0.5  # share of sentences with nouns from both lists in both slots
+    eval_every: int = 100
+    split_seed: int = 0  # which pairs/combos/frames are held out (the same for every run)
+
+
+def train_it_model(model_config: ItConfig | None = None, train: TrainConfig | None = None,
+                   progress: Callable[[int, dict], None] | None = None) -> tuple[ItModel, dict]:
+    """Train a fresh :class:`ItModel`; returns (model, history).
+
+    ``history`` holds ``step``, ``loss`` (mean training loss since the previous point),
+    ``train_accuracy`` and ``heldout_accuracy`` (on 300 held-out sentences) every
+    ``eval_every`` steps. ``progress(step, last_point)`` is called after every step (the
+    script hangs its tqdm bar on it); the library itself prints nothing.
+    """
+    mc, tc = model_config or ItConfig(), train or TrainConfig()
+    torch.manual_seed(tc.seed)
+    model = ItModel(mc)
+    split = C.make_split(tc.split_seed)
+    data = C.sample(tc.n_train, split, tc.seed, "train", tc.random_nouns)
+    ids, it_pos = model.encode(data)  # (n_train, T), (n_train,)
+    noun_id = {n: i for i, n in enumerate(mc.nouns)}
+    target = torch.tensor([noun_id[e.referent] for e in data])  # (n_train,)
+    probe = C.sample(300, split, tc.seed + 1000, "heldout", tc.random_nouns)
+    probe_target = torch.tensor([noun_id[e.referent] for e in probe])
+    probe_ids, probe_pos = model.encode(probe)
+
+    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=0.01)
+
+    def lr_at(step):
+        if step < tc.warmup:
+            return (step + 1) / tc.warmup
+        return 0.5 * (1 + math.cos(math.pi * (step - tc.warmup) / max(1, tc.steps - tc.warmup)))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    gen = torch.Generator().manual_seed(tc.seed)
+    history = {"step": [], "loss": [], "train_accuracy": [], "heldout_accuracy": []}
+    run_loss, run_acc, count = 0.0, 0.0, 0
+    point: dict = {}
+    for step in range(1, tc.steps + 1):
+        model.train()
+        idx = torch.randint(0, len(data), (tc.batch_size,), generator=gen)
+        logits = model(ids[idx], it_pos[idx])  # (B, N)
+        loss = nn.functional.cross_entropy(logits, target[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        run_loss += float(loss.detach())
+        run_acc += float((logits.argmax(-1) == target[idx]).float().mean())
+        count += 1
+        if step % tc.eval_every == 0 or step == tc.steps:
+            model.eval()
+            with torch.no_grad():
+                held = float((model(probe_ids, probe_pos).argmax(-1) == probe_target).float().mean())
+            point = {"step": step, "loss": run_loss / count, "train_accuracy": run_acc / count,
+                     "heldout_accuracy": held}
+            for k, v in point.items():
+                history[k].append(v)
+            run_loss, run_acc, count = 0.0, 0.0, 0
+        if progress is not None:
+            progress(step, point)
+    model.eval()
+    return model, history
+
+
+# ------------------------------------------------------------------------------ save / load
+WEIGHTS = {"shipped": "it_model", "animacy": "it_model_animacy"}
+
+
+def save_it_model(model: ItModel, path_stem: str, meta: dict) -> None:
+    """Write ``path_stem.safetensors`` (weights) and ``path_stem.json`` (config, vocab, meta)."""
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, path_stem + ".safetensors")
+    cfg = asdict(model.config)
+    with open(path_stem + ".json", "w", encoding="utf-8") as f:
+        json.dump({"config": cfg, **meta}, f, indent=1)
+
+
+def load_it_model(variant: str = "shipped") -> ItModel:
+    """The trained pronoun model shipped with the package (chapter "It -> animal").
+
+    Args:
+        variant: ``"shipped"`` (trained with half the sentences' nouns drawn at random, the
+            model the chapter studies) or ``"animacy"`` (trained without them: the model that
+            cheats on animacy).
+
+    Returns:
+        an :class:`ItModel` in eval mode with ``predict(sentence) -> str`` and
+        ``attention(sentence) -> (tokens, weights (n_layers, n_heads, T, T))``; its
+        ``.meta`` holds the training run's settings, curves and measured bars.
+    """
+    from safetensors.torch import load_file
+
+    if variant not in WEIGHTS:
+        raise ValueError(f"variant must be one of {sorted(WEIGHTS)}, got {variant!r}")
+    folder = resources.files("transformer_lib") / "weights"
+    meta = json.loads((folder / f"{WEIGHTS[variant]}.json").read_text(encoding="utf-8"))
+    cfg = meta["config"]
+    cfg = ItConfig(**{**cfg, "vocab": tuple(cfg["vocab"]), "nouns": tuple(cfg["nouns"])})
+    model = ItModel(cfg)
+    with resources.as_file(folder / f"{WEIGHTS[variant]}.safetensors") as p:
+        model.load_state_dict(load_file(str(p)))  # safetensors: plain tensors, no pickle
+    model.meta = {k: v for k, v in meta.items() if k != "config"}
+    return model.eval()
