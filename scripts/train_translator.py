@@ -36,7 +36,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=400)
     ap.add_argument("--factor", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--early", type=int, default=300, help="step of the early snapshot (a multiple of 100)")
+    ap.add_argument("--early", type=int, default=100, help="step of the early snapshot (a multiple of 100)")
     ap.add_argument("--out", default=None, help="directory (default: the package's weights/)")
     ap.add_argument("--only", choices=["translator", "translator_no_smoothing"], default=None)
     args = ap.parse_args()
