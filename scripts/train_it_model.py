@@ -25,7 +25,7 @@ import argparse
 import json
 import os
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 import torch
 from tqdm import tqdm

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
 import pathlib
+import re
 import subprocess
 import threading
 
 import pytest
+
+from cdn import route_cdn
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -75,3 +79,35 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+# Console messages that are not errors of ours. Keep this list short and explained.
+CONSOLE_ALLOW = [
+    # pydata-sphinx-theme logs this at "error" level on a first visit with empty localStorage.
+    re.compile(r"Got invalid theme mode"),
+]
+
+
+@contextlib.contextmanager
+def open_page(browser, url):
+    """Open ``url`` with bertviz's CDN scripts served locally.
+
+    Yields (page, errors, served): a live list of console errors not on the allow-list, and
+    the CDN URLs answered from the local npm copies.
+    """
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+
+    def record(text: str) -> None:
+        if not any(p.search(text) for p in CONSOLE_ALLOW):
+            errors.append(text)
+
+    page.on("console", lambda m: record(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: record(f"uncaught: {e}"))
+    served = route_cdn(page)
+    try:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        yield page, errors, served
+    finally:
+        page.close()

@@ -7,47 +7,15 @@ itself), and its kernel-free views respond to their controls.
 
 from __future__ import annotations
 
-import contextlib
-import re
-
 import pytest
 
-from conftest import chapters
-from cdn import route_cdn
+from conftest import chapters, open_page
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-# Console messages that are not errors of ours. Keep this list short and explained.
-CONSOLE_ALLOW = [
-    # pydata-sphinx-theme logs this at "error" level on a first visit with empty localStorage.
-    re.compile(r"Got invalid theme mode"),
-]
-
-
-@contextlib.contextmanager
-def open_page(browser, url):
-    """Open ``url``; yield (page, errors), a live list of console errors not on the allow-list."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-
-    def record(text: str) -> None:
-        if not any(p.search(text) for p in CONSOLE_ALLOW):
-            errors.append(text)
-
-    page.on("console", lambda m: record(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record(f"uncaught: {e}"))
-    route_cdn(page)
-    try:
-        page.goto(url)
-        page.wait_for_load_state("networkidle")
-        yield page, errors
-    finally:
-        page.close()
-
-
 @pytest.mark.parametrize("chapter", chapters())
 def test_page_loads_without_console_errors(browser, site_url, chapter):
-    with open_page(browser, f"{site_url}/{chapter}.html") as (page, errors):
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, errors, _):
         assert page.locator("main h1").count() >= 1, "the chapter has no title"
         assert not errors, f"console errors on {chapter}: {errors}"
         assert page.locator("div.cell_output .output.traceback, .output.error").count() == 0
@@ -55,7 +23,7 @@ def test_page_loads_without_console_errors(browser, site_url, chapter):
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_colab_link_points_at_the_chapter_notebook(browser, site_url, chapter):
-    with open_page(browser, f"{site_url}/{chapter}.html") as (page, _):
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, _, __):
         hrefs = page.eval_on_selector_all("a[href*='colab.research.google.com']", "els => els.map(e => e.href)")
         assert hrefs, f"{chapter} has no Colab launch link"
         assert all(h.endswith(f"/blob/main/{chapter}.ipynb") for h in hrefs), hrefs
@@ -63,7 +31,7 @@ def test_colab_link_points_at_the_chapter_notebook(browser, site_url, chapter):
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_math_renders_offline(browser, site_url, chapter):
-    with open_page(browser, f"{site_url}/{chapter}.html") as (page, _):
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, _, __):
         if page.locator("div.math, span.math").count() == 0:
             pytest.skip("no formulas on this page")
         page.wait_for_selector("article mjx-container", state="attached", timeout=10_000)
@@ -73,7 +41,7 @@ def test_math_renders_offline(browser, site_url, chapter):
 @pytest.mark.parametrize("chapter", chapters())
 def test_every_explorer_responds_to_its_controls(browser, site_url, chapter):
     """Move each control of each kernel-free view: the drawing must change."""
-    with open_page(browser, f"{site_url}/{chapter}.html") as (page, errors):
+    with open_page(browser, f"{site_url}/{chapter}.html") as (page, errors, _):
         explorers = page.locator(".aho-explorer")
         if explorers.count() == 0:
             pytest.skip("no explorable views on this page")

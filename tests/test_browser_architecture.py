@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from cdn import route_cdn
+from conftest import open_page
 from transformer_lib.views import norms
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 CHAPTERS = ["embeddings", "residuals_and_norms", "feed_forward", "encoder_decoder"]
-
-
-def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    route_cdn(page)
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, errors
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -31,8 +21,7 @@ def test_pages_are_small(built_book, chapter):
 
 
 def test_normalisation_explorer_shows_the_library_frames(browser, site_url):
-    page, errors = _open(browser, f"{site_url}/chapters/residuals_and_norms.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/residuals_and_norms.html") as (page, errors, _):
         ex = page.locator(".aho-explorer").first
         assert ex.get_attribute("data-aho-mounted") == "1"
         norm_ctl = ex.locator("[data-aho-control='norm']")
@@ -44,13 +33,10 @@ def test_normalisation_explorer_shows_the_library_frames(browser, site_url):
                 caption = ex.locator(".aho-caption").inner_text()
                 assert caption == norms.normalisation_frame(norm, pad_to)["caption"]
         assert not errors, errors
-    finally:
-        page.close()
 
 
 def test_shape_trace_is_an_expandable_table(browser, site_url):
-    page, errors = _open(browser, f"{site_url}/chapters/encoder_decoder.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/encoder_decoder.html") as (page, errors, _):
         full = page.locator("details.hide").filter(has_text="Show code cell output")
         assert full.count() == 1, "the full shape trace should sit behind one 'Show code cell output' toggle"
         row = page.get_by_text("decoder_layers.0.cross_attn.W_Q", exact=False)
@@ -59,5 +45,3 @@ def test_shape_trace_is_an_expandable_table(browser, site_url):
         assert row.first.is_visible()
         assert page.locator("pre").filter(has_text="generator").count() >= 2  # outline + full table
         assert not errors, errors
-    finally:
-        page.close()

@@ -12,23 +12,11 @@ import re
 
 import pytest
 
-from cdn import route_cdn
+from conftest import open_page
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGES = ["masking", "multi_head_attention", "positional_encoding"]
-ALLOWED_CONSOLE = [re.compile(r"Got invalid theme mode")]
-
-
-def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    served = route_cdn(page)
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, served, errors
 
 
 @pytest.mark.parametrize("chapter", PAGES)
@@ -42,8 +30,7 @@ def test_page_is_under_2_mb(built_book, chapter):
 
 
 def test_bertviz_views_draw_with_the_tokens_as_text(browser, site_url):
-    page, served, errors = _open(browser, f"{site_url}/chapters/multi_head_attention.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/multi_head_attention.html") as (page, errors, served):
         assert any("require" in u for u in served) and any("d3" in u for u in served) and any("jquery" in u for u in served)
         roots = page.locator("div[id^='bertviz-']")
         assert roots.count() == 2, "expected a head view and a model view"
@@ -72,16 +59,12 @@ def test_bertviz_views_draw_with_the_tokens_as_text(browser, site_url):
         head.locator("select#layer").select_option(index=1)
         page.wait_for_timeout(300)
         assert head.locator("#vis").inner_html() != before
-        bad = [e for e in errors if not any(p.search(e) for p in ALLOWED_CONSOLE)]
-        assert not bad, bad
-    finally:
-        page.close()
+        assert not errors, errors
 
 
 @pytest.mark.parametrize("chapter", ["masking", "multi_head_attention"])
 def test_hovering_a_token_highlights_where_it_attends(browser, site_url, chapter):
-    page, _, _ = _open(browser, f"{site_url}/chapters/{chapter}.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/{chapter}.html") as (page, _, _):
         ex = page.locator(".aho-explorer").first
         label = ex.locator("text.aho-rowlabel").nth(1)
         label.scroll_into_view_if_needed()
@@ -91,16 +74,11 @@ def test_hovering_a_token_highlights_where_it_attends(browser, site_url, chapter
         page.mouse.move(0, 0)
         faded = ex.evaluate("e => Array.from(e.querySelectorAll('rect[opacity]')).filter(r => r.getAttribute('opacity') !== '1').length")
         assert faded == 0
-    finally:
-        page.close()
 
 
 def test_pad_tokens_are_shown_as_text_on_the_masking_page(browser, site_url):
-    page, _, _ = _open(browser, f"{site_url}/chapters/masking.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/masking.html") as (page, _, _):
         ex = page.locator(".aho-explorer").first
         labels = ex.evaluate("e => Array.from(e.querySelectorAll('text')).map(t => t.textContent)")
         assert "<pad>" in labels
         assert ex.locator("pad").count() == 0  # never parsed as an element
-    finally:
-        page.close()

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cdn import route_cdn
+from conftest import open_page
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 
-def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    route_cdn(page)
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, errors
-
-
 def test_translation_view_translates_the_chosen_sentence(browser, site_url):
-    page, errors = _open(browser, f"{site_url}/chapters/training.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/training.html") as (page, errors, _):
         view = page.locator(".aho-explorer", has_text="French → English")
         assert view.count() == 1
         caption = view.locator(".aho-caption")
@@ -33,28 +22,20 @@ def test_translation_view_translates_the_chosen_sentence(browser, site_url):
         # two heatmaps: the per-step distributions and the cross-attention
         assert view.locator(".aho-stage svg").count() == 2
         assert not errors, errors
-    finally:
-        page.close()
 
 
 def test_bertviz_view_draws(browser, site_url):
-    page, errors = _open(browser, f"{site_url}/chapters/training.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/training.html") as (page, errors, _):
         page.wait_for_selector("[id^='bertviz-'] svg", timeout=15_000)
         options = page.eval_on_selector_all("[id^='bertviz-'] select option", "els => els.map(e => e.textContent)")
         assert options == ["Encoder", "Decoder", "Cross"]
         assert not errors, errors
-    finally:
-        page.close()
 
 
 def test_decoding_page_reports_the_bars(browser, site_url):
-    page, errors = _open(browser, f"{site_url}/chapters/decoding.html")
-    try:
+    with open_page(browser, f"{site_url}/chapters/decoding.html") as (page, errors, _):
         text = page.locator("main").inner_text()
         assert "beam size 1 == greedy decoding" in text
         assert "held-out BLEU (sacrebleu): greedy" in text
         assert page.locator("main img").count() >= 4  # the figures
         assert not errors, errors
-    finally:
-        page.close()

@@ -13,7 +13,7 @@ import torch
 import transformer_lib as tl
 from transformer_lib import it_corpus as C
 from transformer_lib import it_views
-from transformer_lib.it_model import ItConfig, ItModel, TrainConfig, evaluate, train_it_model
+from transformer_lib.it_model import ItConfig, TrainConfig, evaluate, train_it_model
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -104,7 +104,7 @@ def test_bad_shapes_get_a_message(bad, match):
 def test_lookup_samples_have_consistent_targets():
     task = LookupTask()
     x, prev, digit = task.sample(50, torch.Generator().manual_seed(0))
-    C, Dg = task.n_cards, task.n_digits
+    C = task.n_cards
     assert x.shape == (50, task.max_len)
     assert (prev[:, 0] == IGNORE).all() and (prev[:, 1:] == x[:, :-1]).all()
     assert (digit[:, : 1 + C] == IGNORE).all()

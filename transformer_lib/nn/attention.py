@@ -55,7 +55,6 @@ class MultiHeadAttention(nn.Module):
         """
         self._check(query, key, value, mask)
         B, T, D = query.shape
-        S = key.shape[1]
         q = self._split(self.W_Q(query))  # (B, H, T, Dh)
         k = self._split(self.W_K(key))  # (B, H, S, Dh)
         v = self._split(self.W_V(value))  # (B, H, S, Dh)
