@@ -26,7 +26,7 @@ from torch import nn
 
 from transformer_lib import it_corpus as C
 from transformer_lib._checks import check_heads
-from transformer_lib.nn.blocks import EncoderLayer
+from transformer_lib.nn.blocks import EncoderLayer, run_encoder_stack
 from transformer_lib.nn.norms import LayerNorm
 from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding
 
@@ -85,15 +85,10 @@ class ItModel(nn.Module):
         """ids (B, T) -> hidden states (B, T, D) (and a list of n_layers weights (B, H, T, T))."""
         mask = (ids != 0)[:, None, None, :]  # (B, 1, 1, T): padding is never looked at
         x = self.pos(self.embed(ids))  # (B, T, D)
-        weights = []
-        for layer in self.layers:
-            if need_weights:
-                x, w = layer(x, mask, need_weights=True)
-                weights.append(w)
-            else:
-                x = layer(x, mask)
-        x = self.final_norm(x)
-        return (x, weights) if need_weights else x
+        out = run_encoder_stack(self.layers, x, mask, need_weights)
+        if need_weights:
+            return self.final_norm(out[0]), out[1]
+        return self.final_norm(out)
 
     def forward(self, ids: torch.Tensor, it_pos: torch.Tensor) -> torch.Tensor:
         h = self.run(ids)  # (B, T, D)

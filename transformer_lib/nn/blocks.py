@@ -104,6 +104,22 @@ class EncoderLayer(nn.Module):
         return (x, w) if need_weights else x
 
 
+def run_encoder_stack(layers, x: torch.Tensor, mask=None, need_weights: bool = False):
+    """Run ``x`` (B, S, D) through a stack of :class:`EncoderLayer`, each with the same mask.
+
+    Returns (B, S, D), or with ``need_weights`` (output, a list of per-layer weights
+    (B, H, S, S)). Shared by ``Transformer.encode`` and the pronoun model of chapter "It -> animal".
+    """
+    weights = []
+    for layer in layers:
+        if need_weights:
+            x, w = layer(x, mask, need_weights=True)
+            weights.append(w)
+        else:
+            x = layer(x, mask)
+    return (x, weights) if need_weights else x
+
+
 class DecoderLayer(nn.Module):
     """Masked self-attention, cross-attention to the encoder's output, feed-forward (section 3.1).
 

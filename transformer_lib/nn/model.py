@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer
+from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, run_encoder_stack
 from transformer_lib.nn.config import TransformerConfig
 from transformer_lib.nn.masks import causal_mask
 from transformer_lib.nn.norms import LayerNorm
@@ -82,15 +82,10 @@ class Transformer(nn.Module):
         self._check_ids("src", src)
         src_mask = self.src_mask(src) if src_mask is None else src_mask
         x = self.pos(self.src_embed(src))  # (B, S, D)
-        weights = []
-        for layer in self.encoder_layers:
-            if need_weights:
-                x, w = layer(x, src_mask, need_weights=True)
-                weights.append(w)
-            else:
-                x = layer(x, src_mask)
-        x = self.encoder_norm(x)
-        return (x, weights) if need_weights else x
+        out = run_encoder_stack(self.encoder_layers, x, src_mask, need_weights)
+        if need_weights:
+            return self.encoder_norm(out[0]), out[1]
+        return self.encoder_norm(out)
 
     def decode(self, tgt, memory, src_mask=None, tgt_mask=None, need_weights: bool = False):
         """tgt ids (B, T), memory (B, S, D) -> decoder output (B, T, D) (and self/cross weights lists).
