@@ -34,7 +34,11 @@ def _labels(name: str, labels, n: int):
     return labels
 
 
-def _draw_heatmap(ax, z, x, y, vmin, vmax, cmap, annotate: int | None, title, xlabel, ylabel):
+def draw_heatmap(ax, z, x, y, vmin, vmax, cmap, annotate: int | None, title, xlabel, ylabel):
+    """Draw one labelled heatmap on ``ax`` and return the image (for a colour bar).
+
+    The one heatmap drawer: ``heatmap``, ``heatmaps`` and the views' static figures use it.
+    """
     z = np.asarray(z, dtype=float)
     if z.ndim != 2:
         raise ValueError(f"a heatmap needs a 2-D array (rows, columns), got shape {z.shape}")
@@ -75,7 +79,7 @@ def heatmap(z, x: Sequence[str] | None = None, y: Sequence[str] | None = None, *
         figsize = (max(figsize[0], 3.4), max(figsize[1], 2.8))
     fig = _new_figure(figsize)
     ax = fig.subplots()
-    im = _draw_heatmap(ax, z, x, y, vmin, vmax, cmap, annotate, title, xlabel, ylabel)
+    im = draw_heatmap(ax, z, x, y, vmin, vmax, cmap, annotate, title, xlabel, ylabel)
     if colorbar:
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return fig
@@ -108,7 +112,7 @@ def heatmaps(zs: Sequence, titles: Sequence[str], x: Sequence[str] | None = None
     fig = _new_figure((panel_size * len(zs) + 0.8, panel_size + 0.6))
     axes = fig.subplots(1, len(zs), squeeze=False)
     for k, (ax, z, t) in enumerate(zip(axes[0], zs, titles)):
-        im = _draw_heatmap(ax, z, x, y if k == 0 else None, vmin, vmax, cmap, annotate, t, xlabel, ylabel if k == 0 else "")
+        im = draw_heatmap(ax, z, x, y if k == 0 else None, vmin, vmax, cmap, annotate, t, xlabel, ylabel if k == 0 else "")
         if k > 0:
             ax.set_yticks([])
     fig.colorbar(im, ax=list(axes[0]), fraction=0.046 / max(1, len(zs) / 2), pad=0.02)

@@ -92,6 +92,8 @@ def render_frame(fr: Frame):
     """Draw a frame with matplotlib and return the Figure (the print and live-kernel view)."""
     import matplotlib.pyplot as plt
 
+    from transformer_lib.plots import draw_heatmap
+
     panels = fr["panels"]
     widths = [max(3.2, 0.35 * len(p["z"][0]) + 1.5) if p["kind"] == "heatmap" else 4.6 for p in panels]
     fig, axes = plt.subplots(1, len(panels), figsize=(sum(widths), 3.8), squeeze=False,
@@ -99,19 +101,13 @@ def render_frame(fr: Frame):
     for ax, p in zip(axes[0], panels):
         if p["kind"] == "heatmap":
             z = np.array(p["z"], dtype=float)
-            im = ax.imshow(z, cmap="viridis", vmin=p["vmin"], vmax=p["vmax"], aspect="auto")
-            if p["x"] is not None and len(p["x"]) <= 40:
-                ax.set_xticks(range(len(p["x"])), p["x"], rotation=60, ha="right")
-            if p["y"] is not None and len(p["y"]) <= 40:
-                ax.set_yticks(range(len(p["y"])), p["y"])
-            if p["decimals"] is not None and z.size <= 144:
-                lo, hi = np.nanmin(z), np.nanmax(z)
-                for (r, c), v in np.ndenumerate(z):
-                    t = (v - lo) / ((hi - lo) or 1)
-                    ax.text(c, r, f"{v:.{p['decimals']}f}", ha="center", va="center", fontsize=8,
-                            color="black" if t > 0.6 else "white")
+            many = max(z.shape) > 40  # too many to label legibly
+            im = draw_heatmap(ax, z, None if many else p["x"], None if many else p["y"], p["vmin"], p["vmax"],
+                              "viridis", p["decimals"] if z.size <= 144 else None, p["title"],
+                              p.get("xlabel", ""), p.get("ylabel", ""))
             fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
-        elif p["kind"] == "bars":
+            continue
+        if p["kind"] == "bars":
             colors = ["#d62728" if i in p["highlight"] else "#1f77b4" for i in range(len(p["values"]))]
             ax.bar(range(len(p["values"])), p["values"], color=colors)
             ax.set_xticks(range(len(p["labels"])), p["labels"], rotation=50, ha="right")
@@ -125,7 +121,7 @@ def render_frame(fr: Frame):
             ax.set_ylim(p["ymin"], p["ymax"])
             ax.legend(fontsize=8)
         ax.set_title(p["title"], fontsize=10)
-        ax.set_xlabel(p["xlabel"] if "xlabel" in p else "")
+        ax.set_xlabel(p.get("xlabel", ""))
         ax.set_ylabel(p.get("ylabel", ""))
     if fr.get("caption"):
         fig.suptitle(fr["caption"], fontsize=10)
