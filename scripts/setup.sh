@@ -18,8 +18,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # One resolver run over both, so the pinned CPU torch satisfies transformer_lib's range.
   "$VPY" -m pip install --disable-pip-version-check -q -r "$ROOT/requirements.txt" -e "$ROOT" 2>&1 \
     | grep -v "^WARNING: Location" || true
-  "$VPY" -c "import torch, transformer_lib; assert '+cu' not in torch.__version__, torch.__version__" \
+  "$VPY" -c "import torch, transformer_lib" \
     || { echo "setup failed: torch or transformer_lib did not install" >&2; exit 1; }
+  # PyPI's Linux torch is a CUDA build (several GB); the book needs only the CPU. It works either
+  # way, but say how to get the small one next time.
+  "$VPY" -c "import torch, sys; sys.exit('+cu' in torch.__version__)" || echo "==> note: torch $("$VPY" -c \
+    'import torch; print(torch.__version__)') is a CUDA build; for the CPU build set PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu before the first run"
   echo "$want" > "$stamp"
   echo "==> installed in $(( $(date +%s) - start )) s"
 fi

@@ -10,10 +10,9 @@ import pathlib
 import re
 import subprocess
 import threading
+import urllib.parse
 
 import pytest
-
-from cdn import route_cdn
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -88,26 +87,46 @@ CONSOLE_ALLOW = [
 ]
 
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
 @contextlib.contextmanager
 def open_page(browser, url):
-    """Open ``url`` with bertviz's CDN scripts served locally.
+    """Open ``url``, letting the page load only from the local server.
 
-    Yields (page, errors, served): a live list of console errors not on the allow-list, and
-    the CDN URLs answered from the local npm copies.
+    Yields (page, errors, loaded): a live list of console errors not on the allow-list, and
+    the site paths the page loaded, each with its HTTP status. A request to any other host is
+    recorded and aborted, and fails the test when the block ends: the built site must be
+    self-contained.
     """
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
+    offsite: list[str] = []
+    loaded: dict[str, int] = {}
 
     def record(text: str) -> None:
         if not any(p.search(text) for p in CONSOLE_ALLOW):
             errors.append(text)
 
+    def only_local(route):
+        if urllib.parse.urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            return route.continue_()
+        offsite.append(route.request.url)
+        return route.abort("blockedbyclient")
+
+    def response(r):
+        parts = urllib.parse.urlsplit(r.url)
+        if parts.hostname in LOCAL_HOSTS:
+            loaded[parts.path] = r.status
+
     page.on("console", lambda m: record(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: record(f"uncaught: {e}"))
-    served = route_cdn(page)
+    page.on("response", response)
+    page.route("**/*", only_local)
     try:
         page.goto(url)
         page.wait_for_load_state("networkidle")
-        yield page, errors, served
+        yield page, errors, loaded
+        assert not offsite, f"the page asked another host for: {offsite}"
     finally:
         page.close()

@@ -1,9 +1,10 @@
 """The pages "Masking", "Multi-head attention" and "Positional encoding" in headless Chromium.
 
-bertviz's head view and model view draw (with require.js, d3 and jQuery served from local npm
-copies, see tests/cdn.py) and show the tokens as text; hovering a token in a kernel-free
-heatmap highlights its row; each page stays under 2 MB. (tests/test_browser.py already
-checks every page for console errors and every explorer's controls.)
+bertviz's head view and model view draw (with require.js, d3 and jQuery loaded from the site's
+own _static/vendor; open_page fails a test on any request to another host) and show the tokens
+as text; hovering a token in a kernel-free heatmap highlights its row; each page stays under
+2 MB. (tests/test_browser.py already checks every page for console errors and every explorer's
+controls.)
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def test_page_is_under_2_mb(built_book, chapter):
 
 
 def test_bertviz_views_draw_with_the_tokens_as_text(browser, site_url):
-    with open_page(browser, f"{site_url}/chapters/multi_head_attention.html") as (page, errors, served):
-        assert any("require" in u for u in served) and any("d3" in u for u in served) and any("jquery" in u for u in served)
+    with open_page(browser, f"{site_url}/chapters/multi_head_attention.html") as (page, errors, loaded):
+        for script in ("requirejs/require.js", "d3/d3.min.js", "jquery/jquery.min.js"):
+            assert loaded.get(f"/_static/vendor/{script}") == 200, f"{script} was not loaded from the site: {sorted(loaded)}"
         roots = page.locator("div[id^='bertviz-']")
         assert roots.count() == 2, "expected a head view and a model view"
         head, model = roots.nth(0), roots.nth(1)

@@ -15,8 +15,10 @@ Two things are changed on the way:
   d3's ``.text``, so they are shown, never interpreted.
 * **Size.** The weights are rounded to 4 decimals, which keeps a book page small.
 
-bertviz loads require.js, d3 and jQuery from cdnjs. A reader online gets them from there;
-the book's browser tests serve them from local npm copies (``tests/cdn.py``).
+bertviz loads require.js, d3 and jQuery from cdnjs, and in a kernel (Jupyter, Colab) it still
+does. The built book carries its own copies (from the npm registry, with their licences, in
+``_ext/static/vendor``): the book's Sphinx extension ``_ext/offline_assets.py`` rewrites those
+cdnjs addresses in every page to the site's ``_static/vendor``, so a page asks no other host.
 """
 
 from __future__ import annotations
