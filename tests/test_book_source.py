@@ -44,7 +44,7 @@ def test_first_cell_installs_the_library_in_colab_only(path: pathlib.Path):
 def test_repository_url_is_written_once():
     url = colab_cell.repository_url()
     hits = [p for p in ROOT.rglob("*") if p.is_file() and p.suffix in {".yml", ".toml", ".md", ".py", ".sh"}
-            and ".venv" not in p.parts and "_build" not in p.parts and ".vendor" not in p.parts
+            and ".venv" not in p.parts and "_build" not in p.parts
             and url in p.read_text(encoding="utf-8", errors="ignore")]
     assert [p.name for p in hits] == ["_config.yml"], hits
 
