@@ -56,18 +56,16 @@ def test_precomputed_page_data_equal_the_live_frames():
 
 def test_live_widget_updates_on_every_control(monkeypatch):
     pytest.importorskip("ipywidgets")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from transformer_lib import views
+    from transformer_lib.views import live
 
     drawn = []
-    real_render = views.render_frame
-    monkeypatch.setattr(views, "render_frame", lambda fr: drawn.append(fr) or real_render(fr))
+    real = live.draw_png
+    monkeypatch.setattr(live, "draw_png", lambda fr, dpi: drawn.append(fr) or real(fr, dpi))
     w = norms.normalisation_explorer().widget()
     assert set(w.controls) == {"norm", "pad_to"}
     for name, value in (("norm", "LayerNorm"), ("pad_to", 24), ("norm", "BatchNorm")):
         w.controls[name].value = value  # triggers the update callback
+        w.wait()
         assert w.message.value == ""
         assert drawn[-1] == norms.normalisation_frame(w.controls["norm"].value, w.controls["pad_to"].value)
     assert len(drawn) == 4  # the first drawing, then one per change
