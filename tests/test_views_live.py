@@ -2,20 +2,18 @@
 
 Needs only pytest and the library, with ipywidgets 7.7 (what Colab ships) or 8: no built
 book, no browser. Every explorer of the book is built as its chapter builds it (the
-chapter's code cells are run up to it), then every control is moved through the widget
-and the picture in the ``Image`` widget is checked. The last test runs a real kernel and
-plays the front-end's part over the Jupyter protocol.
+chapter's code cells are run up to it, by ``benchmarks/bench_widgets.py``'s helper), then
+every control is moved through the widget and the picture in the ``Image`` widget is
+checked. The last test runs a real kernel and plays the front-end's part over the Jupyter
+protocol.
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import functools
 import io
-import json
 import os
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -28,57 +26,13 @@ pytest.importorskip("ipywidgets")
 from transformer_lib import views  # noqa: E402
 from transformer_lib.views import live, raster  # noqa: E402
 
-CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
-# chapter -> how many explorers it shows (each the value of a cell)
-BOOK_EXPLORERS = {"self_attention": 1, "masking": 1, "multi_head_attention": 1, "positional_encoding": 1,
-                  "residuals_and_norms": 1, "training": 1, "it_animal": 2}
 HOSTILE = "<img src=x onerror=alert(1)>"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 # ------------------------------------------------------------- the book's explorers
-def _is_explorer_cell(src: str) -> bool:
-    return bool(re.search(r"\bExplorer\(|_explorer\(", src))
-
-
-@functools.lru_cache(maxsize=None)
-def chapter_explorers(chapter: str) -> tuple[list, dict]:
-    """Run the chapter's code cells up to its last explorer, as the book does (the Colab
-    install cell skipped); returns the explorers its cells show, and the namespace."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    cells = [c for c in json.loads((CHAPTERS / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
-             if c["cell_type"] == "code" and "colab-install" not in c.get("metadata", {}).get("tags", [])]
-    sources = ["".join(c["source"]) for c in cells]
-    last = max(i for i, s in enumerate(sources) if _is_explorer_cell(s))
-    ns: dict = {"__name__": "__main__"}
-    found = []
-    here = os.getcwd()
-    os.chdir(CHAPTERS)  # where the book executes it
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            from IPython.core.interactiveshell import InteractiveShell
-
-            shell = InteractiveShell.instance()  # for display(), display handles and magics
-            ns["get_ipython"] = lambda: shell
-            for src in sources[:last + 1]:
-                tree = ast.parse(shell.transform_cell(src))
-                value = None
-                if tree.body and isinstance(tree.body[-1], ast.Expr):
-                    *body, tail = tree.body
-                    exec(compile(ast.Module(body, []), chapter, "exec"), ns)
-                    value = eval(compile(ast.Expression(tail.value), chapter, "eval"), ns)
-                else:
-                    exec(compile(tree, chapter, "exec"), ns)
-                if isinstance(value, views.Explorer):
-                    found.append(value)
-        import matplotlib.pyplot as plt
-
-        plt.close("all")
-    finally:
-        os.chdir(here)
-    return found, ns
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from bench_widgets import BOOK_EXPLORERS, chapter_explorers, typed_inputs  # noqa: E402
 
 
 def book_explorers():
@@ -99,17 +53,6 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 def _picture(w) -> bytes:
     return bytes(w.image.value)  # bytes under ipywidgets 7, a memoryview under 8
-
-
-# Typed input that is not among a control's options (the reader's own sentence).
-def _typed(chapter, ns, options):
-    if chapter == "multi_head_attention":
-        return "A1 B2 C3 c b"
-    if chapter == "training":
-        return next(fr for fr, _ in ns["corpus"].test if fr not in options)
-    if chapter == "it_animal":
-        return "the dog didn't cross the river because it was too deep ."
-    raise KeyError(chapter)
 
 
 @pytest.mark.parametrize("chapter,index", book_explorers())
@@ -150,7 +93,7 @@ def test_typed_input_is_drawn_and_bad_input_gets_a_clear_message(chapter, index)
     w = ex.widget()
     try:
         box = w.controls[name]
-        typed = _typed(chapter, ns, ex.controls[name])
+        (typed,) = typed_inputs(chapter, ns, ex.controls[name], 1)
         before = _picture(w)
         box.value = typed  # not an option: computed live
         w.wait()
