@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from transformer_lib.views.drawing import BAR, HEIGHT, HIGHLIGHT, caption_text, 
 
 TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 SS = 3  # supersampling of the line panels (Pillow's lines are not antialiased)
+_LOCK = threading.Lock()  # one drawing at a time: the cached fonts and text masks are shared
 
 
 @functools.lru_cache(maxsize=None)
@@ -170,8 +172,11 @@ class _Panel:
     def right(self) -> int:
         if self.kind != "heatmap":
             return self.cv.px(6)
-        labels = _tick_labels(_ticks(*self.clim, 200, 10))
+        labels = _tick_labels(self.colorbar_ticks())
         return self.cv.px(28) + max((self.cv.text_size(s)[0] for s in labels), default=0) + self.cv.px(6)
+
+    def colorbar_ticks(self) -> list[float]:
+        return _ticks(*self.clim, self.cv.px(HEIGHT * 72 * 0.6), self.cv.px(10))
 
     # drawing, once the plot area (x0, y0, x1, y1) is placed
     def draw(self, box) -> None:
@@ -214,7 +219,7 @@ class _Panel:
         ramp = _viridis()[np.linspace(255, 0, max(2, y1 - y0)).round().astype(int)][:, None, :]  # top = high
         cv.img.paste(Image.fromarray(np.repeat(ramp, bw, axis=1), "RGB"), (bx0, y0))
         cv.draw.rectangle((bx0, y0, bx0 + bw, y1), outline="black", width=cv.px(0.8))
-        vals = _ticks(lo, hi, y1 - y0, cv.px(10))
+        vals = self.colorbar_ticks()
         for v, s in zip(vals, _tick_labels(vals)):
             y = round(y1 - (v - lo) / ((hi - lo) or 1.0) * (y1 - y0))
             cv.draw.line((bx0 + bw, y, bx0 + bw + cv.px(3.5), y), fill="black", width=cv.px(0.8))
@@ -258,6 +263,8 @@ class _Panel:
     def _legend(self, box, entries) -> None:
         """Entries in the corner that covers the fewest data points (matplotlib's ``loc="best"``)."""
         cv = self.cv
+        if not entries:
+            return
         x0, y0, x1, y1 = box
         size, pad, sample = 8, cv.px(4), cv.px(20)
         th = cv.text_size("Ag", size)[1]
@@ -279,11 +286,16 @@ class _Panel:
 
 
 def draw(fr: dict, dpi: float = 80):
-    """Draw frame ``fr`` (see :func:`transformer_lib.views.frame`).
+    """Draw frame ``fr`` (see :func:`transformer_lib.views.frame`); thread-safe.
 
     Returns:
         the RGB ``PIL.Image`` and each panel's plot area ``(x0, y0, x1, y1)`` in pixels.
     """
+    with _LOCK:
+        return _draw(fr, dpi)
+
+
+def _draw(fr: dict, dpi: float):
     widths = panel_widths(fr["panels"])
     caption = caption_text(fr)
     lines = caption.splitlines()
@@ -319,5 +331,6 @@ def draw(fr: dict, dpi: float = 80):
 def draw_png(fr: dict, dpi: float = 80) -> bytes:
     """Draw frame ``fr`` and return PNG bytes (light compression: speed matters more than size)."""
     out = io.BytesIO()
-    draw(fr, dpi)[0].save(out, format="png", compress_level=1)
+    img, _ = draw(fr, dpi)
+    img.save(out, format="png", compress_level=1)
     return out.getvalue()
