@@ -139,7 +139,6 @@ def test_widget_callbacks_redraw_and_show_errors_escaped(lookup_explorer, monkey
 
     def set_value(name, value):
         w.controls[name].value = value
-        w.wait()
 
     w = explorer.widget()
     assert w.message.value == "" and len(drawn) == 1

@@ -63,25 +63,6 @@ def test_widget_is_built_headless_and_its_callback_redraws_or_reports():
     assert w.message.value == ""
 
 
-def test_in_a_kernel_the_output_is_the_live_widget_alone(monkeypatch):
-    monkeypatch.delenv(views.BOOK_BUILD, raising=False)
-    calls = []
-    ex = views.Explorer(lambda n: calls.append(n) or _frame(n, "a"), controls={"n": [2, 3, 4]})
-    b = ex._repr_mimebundle_()
-    view = b["application/vnd.jupyter.widget-view+json"]
-    assert view["version_major"] == 2 and view["model_id"]
-    assert "text/html" not in b
-    assert calls == [2]  # the first frame only: the page view's grid is not precomputed
-
-
-def test_in_the_book_build_the_output_is_the_page_view(monkeypatch):
-    monkeypatch.setenv(views.BOOK_BUILD, "1")
-    ex = views.Explorer(lambda n: _frame(n, "a"), controls={"n": [2, 3]})
-    b = ex._repr_mimebundle_()
-    assert "aho-explorer" in b["text/html"]
-    assert "application/vnd.jupyter.widget-view+json" not in b
-
-
 def test_static_figure_renders():
     ex = views.Explorer(lambda n: _frame(n, "a"), controls={"n": [2, 3]})
     fig = ex.figure(n=3)
