@@ -45,6 +45,13 @@ def _viridis() -> np.ndarray:
     return (matplotlib.colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)  # (256, 3)
 
 
+def _resample(name: str):
+    """A Pillow resampling filter (``Image.Resampling`` since Pillow 9.1, module constants before)."""
+    from PIL import Image
+
+    return getattr(getattr(Image, "Resampling", Image), name)
+
+
 @functools.lru_cache(maxsize=8192)
 def _text_mask(text: str, px: int, angle: float):
     """A string as an antialiased mask ("L" image), rotated counter-clockwise by ``angle``."""
@@ -54,7 +61,7 @@ def _text_mask(text: str, px: int, angle: float):
     ascent, descent = f.getmetrics()
     mask = Image.new("L", (max(1, math.ceil(f.getlength(text))), ascent + descent), 0)
     ImageDraw.Draw(mask).text((0, 0), text, font=f, fill=255)
-    return mask.rotate(angle, expand=True, resample=Image.BICUBIC) if angle else mask
+    return mask.rotate(angle, expand=True, resample=_resample("BICUBIC")) if angle else mask
 
 
 def _ticks(lo: float, hi: float, length_px: float, font_px: int, integer: bool = False) -> list[float]:
@@ -102,6 +109,7 @@ class _Canvas:
         mask = _text_mask(str(s), self.px(size), angle)
         w, h = mask.size
         x0 = round(x - {"left": 0, "center": w / 2, "right": w}[ha])
+        x0 = min(max(x0, 0), self.img.width - w)  # a long title stays inside the picture
         y0 = round(y - {"top": 0, "center": h / 2, "bottom": h}[va])
         self.img.paste(color, (x0, y0, x0 + w, y0 + h), mask)
 
@@ -207,7 +215,7 @@ class _Panel:
         t = np.clip((z - lo) / ((hi - lo) or 1.0), 0, 1)
         rgb = _viridis()[np.nan_to_num(t * 255, nan=0).round().astype(int)]  # (rows, cols, 3)
         rgb[~np.isfinite(z)] = 255  # matplotlib leaves non-finite cells blank
-        cv.img.paste(Image.fromarray(rgb, "RGB").resize((x1 - x0, y1 - y0), Image.NEAREST), (x0, y0))
+        cv.img.paste(Image.fromarray(rgb, "RGB").resize((x1 - x0, y1 - y0), _resample("NEAREST")), (x0, y0))
         d = self.p["decimals"] if z.size <= 144 else None  # as the static figure writes them
         if d is not None:
             for (r, c), v in np.ndenumerate(z):
@@ -256,7 +264,7 @@ class _Panel:
             while y < layer.height:
                 d.line((x, y, x, min(y + dash, layer.height)), fill=HIGHLIGHT, width=width)
                 y += dash + gap
-        layer = layer.resize((x1 - x0, y1 - y0), Image.LANCZOS)
+        layer = layer.resize((x1 - x0, y1 - y0), _resample("LANCZOS"))
         cv.img.paste(layer, (x0, y0), layer)
         self._legend(box, [(s["name"], TAB10[k % len(TAB10)]) for k, s in enumerate(p["series"])])
 
