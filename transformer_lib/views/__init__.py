@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 from transformer_lib.views.drawing import render_frame
-from transformer_lib.views.panels import Frame, bars, frame, heatmap, line
+from transformer_lib.views.panels import Frame, bars, frame, heatmap, line, numeric_options
 
 __all__ = ["Explorer", "Frame", "bars", "frame", "heatmap", "line", "render_frame", "BOOK_BUILD"]
 
@@ -47,12 +47,9 @@ _CSS = (
     ".aho-caption{margin:4px 0 0;color:#333}.aho-panel{max-width:100%;height:auto}"
 )
 
+
 def _option_label(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def _numeric(opts) -> bool:
-    return all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in opts)
 
 
 class Explorer:
@@ -111,7 +108,7 @@ class Explorer:
     def spec(self) -> dict:
         """What the page's script reads: controls, initial indices and all frames."""
         ctls = [{"name": n, "label": self.labels[n], "options": [_option_label(o) for o in opts],
-                 "numeric": _numeric(opts)} for n, opts in self.controls.items()]
+                 "numeric": numeric_options(opts)} for n, opts in self.controls.items()]
         initial = [self.controls[n].index(self.initial[n]) for n in self.controls]
         return {"controls": ctls, "initial": initial, "frames": self.frames()}
 

@@ -27,6 +27,7 @@ from collections import OrderedDict
 
 import ipywidgets as W
 
+from transformer_lib.views.panels import numeric_options
 from transformer_lib.views.raster import draw_png
 
 CACHE_SIZE = 128  # PNGs kept per widget (a few tens of kB each)
@@ -35,10 +36,6 @@ CACHE_SIZE = 128  # PNGs kept per widget (a few tens of kB each)
 def error_html(text: str) -> str:
     """A message for the reader, in red, escaped (it may quote what they typed)."""
     return f'<div style="color:#b00020">{html.escape(text)}</div>'
-
-
-def _numeric(opts) -> bool:
-    return all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in opts)
 
 
 class LiveExplorer(W.VBox):
@@ -59,7 +56,7 @@ class LiveExplorer(W.VBox):
                 controls[n] = W.Combobox(options=[str(o) for o in opts], value=str(value), description=label,
                                          ensure_option=False, continuous_update=False,
                                          layout=W.Layout(width="520px"))
-            elif _numeric(opts):
+            elif numeric_options(opts):
                 controls[n] = W.SelectionSlider(options=opts, value=value, description=label, continuous_update=True)
             else:
                 controls[n] = W.Dropdown(options=opts, value=value, description=label)

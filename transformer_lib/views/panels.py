@@ -69,3 +69,8 @@ def line(x, series: dict[str, Any], title: str = "", xlabel: str = "", ylabel: s
 def frame(*panels: dict, caption: str = "") -> Frame:
     """A frame: the panels shown side by side, and a caption under them."""
     return {"panels": list(panels), "caption": str(caption)}
+
+
+def numeric_options(opts) -> bool:
+    """Whether a control's options are all numbers (a slider), not labels (a drop-down)."""
+    return all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in opts)
