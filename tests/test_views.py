@@ -127,37 +127,43 @@ def lookup_explorer():
 
 
 def test_widget_callbacks_redraw_and_show_errors_escaped(lookup_explorer, monkeypatch):
+    from transformer_lib.views import live
+
     explorer, model, task = lookup_explorer
-    drawn = []  # every frame the live widget draws (no kernel here to capture the figure)
-    real = views.render_frame
-    monkeypatch.setattr(views, "render_frame", lambda fr: drawn.append(fr) or real(fr))
+    drawn = []  # every frame the live widget draws
+    real = live.draw_png
+    monkeypatch.setattr(live, "draw_png", lambda fr, dpi: drawn.append(fr) or real(fr, dpi))
 
     def last_z():
         return np.array(drawn[-1]["panels"][0]["z"])
 
+    def set_value(name, value):
+        w.controls[name].value = value
+
     w = explorer.widget()
     assert w.message.value == "" and len(drawn) == 1
     first = last_z()
-    w.controls["head"].value = 1
-    w.controls["layer"].value = 1
+    set_value("head", 1)
+    set_value("layer", 1)
     assert len(drawn) == 3 and drawn[-1]["caption"] == "layer 1, head 1"
     np.testing.assert_allclose(last_z(), model.attention(task.encode("A1 B2 a"))[1][0, 1].numpy(), atol=1e-5)
     assert not np.allclose(last_z(), first)
-    w.controls["sequence"].value = "E1 e"  # typed text: a new sentence, recomputed live
+    shown = bytes(w.image.value)
+    set_value("sequence", "E1 e")  # typed text: a new sentence, recomputed live
     assert w.message.value == "" and last_z().shape == (3, 3)
     assert drawn[-1]["panels"][0]["x"] == ["<s>", "E1", "e"]
     n = len(drawn)
-    w.controls["sequence"].value = HOSTILE  # unknown tokens: a message, escaped, no traceback
+    set_value("sequence", HOSTILE)  # unknown tokens: a message, escaped, no traceback
     assert "unknown token" in w.message.value and len(drawn) == n  # nothing drawn from bad input
     assert "<img" not in w.message.value and "&lt;img" in w.message.value
-    w.controls["sequence"].value = "<s> " + HOSTILE.replace(" ", "")  # one hostile word
+    set_value("sequence", "<s> " + HOSTILE.replace(" ", ""))  # one hostile word
     assert html_lib.escape(HOSTILE.replace(" ", "")) in w.message.value
-    w.controls["sequence"].value = ""
+    set_value("sequence", "")
     assert "empty" in w.message.value
-    w.controls["sequence"].value = "A1 " * 12
+    set_value("sequence", "A1 " * 12)
     assert "longer than" in w.message.value
-    w.controls["sequence"].value = "A1 B2 a"
-    assert w.message.value == "" and len(drawn) == n + 1
+    set_value("sequence", "A1 B2 a")  # a setting shown before: its picture again, not drawn again
+    assert w.message.value == "" and len(drawn) == n and bytes(w.image.value) == shown
 
 
 def test_explorer_html_escapes_hostile_title_and_labels(lookup_explorer):

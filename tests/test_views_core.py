@@ -63,13 +63,6 @@ def test_widget_is_built_headless_and_its_callback_redraws_or_reports():
     assert w.message.value == ""
 
 
-def test_mimebundle_carries_both_views():
-    ex = views.Explorer(lambda n: _frame(n, "a"), controls={"n": [2, 3]})
-    b = ex._repr_mimebundle_()
-    assert "aho-explorer" in b["text/html"]
-    assert "application/vnd.jupyter.widget-view+json" in b
-
-
 def test_static_figure_renders():
     ex = views.Explorer(lambda n: _frame(n, "a"), controls={"n": [2, 3]})
     fig = ex.figure(n=3)
@@ -83,3 +76,17 @@ def test_bad_explorer_arguments():
         views.Explorer(_frame, controls={"n": [2]}, initial={"n": 5})
     with pytest.raises(ValueError, match="column labels"):
         views.heatmap(np.zeros((2, 3)), x=["a"])
+
+
+@pytest.mark.book
+def test_every_explorer_a_chapter_shows_has_its_page_view(built_book):
+    """The build exports AHO_BOOK_BUILD=1, so each explorer a chapter shows carries its page
+    view; without it the pages would silently have none (and the browser tests would skip)."""
+    from conftest import ROOT, chapters
+
+    for chapter in chapters():
+        cells = json.loads((ROOT / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
+        shown = sum(c["cell_type"] == "code" and bool(re.search(r"\bExplorer\(|_explorer\(", "".join(c["source"])))
+                    for c in cells)
+        page = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
+        assert page.count('class="aho-explorer"') == shown, chapter

@@ -56,14 +56,11 @@ def test_precomputed_page_data_equal_the_live_frames():
 
 def test_live_widget_updates_on_every_control(monkeypatch):
     pytest.importorskip("ipywidgets")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from transformer_lib import views
+    from transformer_lib.views import live
 
     drawn = []
-    real_render = views.render_frame
-    monkeypatch.setattr(views, "render_frame", lambda fr: drawn.append(fr) or real_render(fr))
+    real = live.draw_png
+    monkeypatch.setattr(live, "draw_png", lambda fr, dpi: drawn.append(fr) or real(fr, dpi))
     w = norms.normalisation_explorer().widget()
     assert set(w.controls) == {"norm", "pad_to"}
     for name, value in (("norm", "LayerNorm"), ("pad_to", 24), ("norm", "BatchNorm")):
