@@ -221,14 +221,26 @@ def evaluate(model: ItModel, split: C.Split, seed: int = 1, n: int = 1000, n_pai
 # -------------------------------------------------------------------------------- training
 @dataclass(frozen=True)
 class TrainConfig:
-    """How the pronoun model is trained (``scripts/train_it_model.py`` uses the defaults)."""
+    """How the pronoun model is trained (``scripts/train_it_model.py`` uses the defaults).
+
+    Two defaults make every seed meet the chapter's bars (measured over seeds 0-4 in
+    ``scripts/train_it_model.py``): ``n_train`` gives about one sentence per draw, so
+    the model cannot memorise a small corpus (10,000 sentences drawn 7.7 times each
+    left held-out accuracy at 0.983-1.000 depending on the seed), and ``weight_decay``
+    0.2 instead of 0.01. With weak decay some seeds fetched a few nouns (all of them
+    the same one or two nouns) through the "the" just before them, which had copied its
+    noun in layer 1, instead of from the noun itself: the answer was right, but the
+    minimal-pair flip rate fell to 0.88-0.91 (0.01), or 0.92 on one nudged start (0.1).
+    """
 
     seed: int = 0
     steps: int = 1200
     batch_size: int = 64
     lr: float = 6e-3
     warmup: int = 100  # linear warm-up steps, then cosine decay to 0
-    n_train: int = 10000  # sentences generated once, then sampled in batches
+    weight_decay: float = 0.2  # AdamW's decoupled decay; weaker decay let the "the" route above survive
+    n_train: int = 76800  # = steps * batch_size: sentences generated once, then drawn at random
+    init_noise: float = 0.0  # std of noise added to the initial weights: robustness checks only
     random_nouns: float = 0.5  # share of sentences with nouns from both lists in both slots
     eval_every: int = 100
     split_seed: int = 0  # which pairs/combos/frames are held out (the same for every run)
@@ -246,6 +258,12 @@ def train_it_model(model_config: ItConfig | None = None, train: TrainConfig | No
     mc, tc = model_config or ItConfig(), train or TrainConfig()
     torch.manual_seed(tc.seed)
     model = ItModel(mc)
+    if tc.init_noise:  # a tiny change of the start stands in for another CPU's rounding
+        noise = torch.Generator().manual_seed(10_000 + tc.seed)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(tc.init_noise * torch.randn(p.shape, generator=noise))
+            model.embed.table.weight[0].zero_()  # <pad> stays zero
     split = C.make_split(tc.split_seed)
     data = C.sample(tc.n_train, split, tc.seed, "train", tc.random_nouns)
     ids, it_pos = model.encode(data)  # (n_train, T), (n_train,)
@@ -255,7 +273,7 @@ def train_it_model(model_config: ItConfig | None = None, train: TrainConfig | No
     probe_target = torch.tensor([noun_id[e.referent] for e in probe])
     probe_ids, probe_pos = model.encode(probe)
 
-    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=0.01)
+    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
 
     def lr_at(step):
         if step < tc.warmup:
