@@ -13,7 +13,7 @@ VPY="$ROOT/.venv/bin/python"
 stamp="$ROOT/.venv/.installed"
 want=$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha1sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "==> installing requirements (torch==2.13.0 CPU build, Jupyter Book v1, test tools)"
+  echo "==> installing requirements (torch==2.13.0, Jupyter Book v1, test tools)"
   start=$(date +%s)
   # One resolver run over both, so the pinned CPU torch satisfies transformer_lib's range.
   "$VPY" -m pip install --disable-pip-version-check -q -r "$ROOT/requirements.txt" -e "$ROOT" 2>&1 \
