@@ -1,0 +1,518 @@
+"""Mutation testing of the library's core: do the fast tests catch real bugs?
+
+Usage: .venv/bin/python scripts/mutants.py [--only SUBSTRING] [--list] [--timeout SECONDS]
+
+A *mutant* is one small, plausible bug written into a copy of the library: a flipped
+comparison, a dropped sqrt(d_k), a swapped mask polarity, an off-by-one slice... The
+catalogue below holds them as exact text replacements (``old`` must occur exactly once in
+its file, so a catalogue that drifts from the code fails loudly instead of testing nothing).
+For each mutant the runner writes the mutated file into a temporary copy of
+``transformer_lib``, puts that copy first on ``PYTHONPATH`` and runs the fast tests against
+it (one process, stopping at the first failure, with a timeout). A mutant is *killed* if a
+test fails (or the run times out), and *survives* if every test passes.
+
+The runner prints killed/total per file, the score and the survivors, and exits non-zero
+when the score is below 95 %. Scope: ``ref/``, ``nn/`` (except ``nn/lookup.py``, a toy task),
+``decoding.py`` and the loss, schedule and fit code of ``training.py``.
+
+It is slow (each mutant starts pytest and imports torch; about a quarter of an hour on two
+shared cores), so it is not part of ``scripts/test.sh``. Run it under ``nice`` on a busy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PKG = "transformer_lib"
+THRESHOLD = 0.95
+
+# The fast tests (no book build, no browser, no training run) each file's mutants run against:
+# the tests of that concept, new and old. pytest stops at the first failure, so a killed
+# mutant costs a few seconds and a survivor the whole set.
+_CORE = ["tests/test_attention.py", "tests/test_multi_head.py", "tests/test_masking.py", "tests/test_norms.py",
+         "tests/test_positional.py", "tests/test_positional_contract.py", "tests/test_blocks.py"]
+TESTS = {
+    "ref/": ["tests/ref", *_CORE],
+    "nn/": ["tests/nn", *_CORE, "tests/test_model.py"],
+    "decoding.py": ["tests/decoding", "tests/test_decoding.py"],
+    "training.py": ["tests/training", "tests/test_training.py"],
+}
+MARKERS = "not slow and not book and not browser and not colab"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    file: str  # relative to transformer_lib/
+    old: str  # exact text, found exactly once in the file
+    new: str
+    what: str  # the bug, in words
+
+
+M = Mutant
+CATALOGUE: list[Mutant] = [
+    # ---------------------------------------------------------------- ref/attention.py
+    M("ref/attention.py", "e = np.exp(x - m)", "e = np.exp(x)", "softmax without max-subtraction"),
+    M("ref/attention.py", "m = np.where(np.isfinite(m), m, 0.0)", "m = m", "softmax: all -inf row not guarded"),
+    M("ref/attention.py", "total = np.sum(e, axis=axis, keepdims=True)", "total = np.sum(e, axis=0, keepdims=True)",
+      "softmax normalised over the wrong axis"),
+    M("ref/attention.py", "m = np.max(x, axis=axis, keepdims=True)", "m = np.max(x, axis=0, keepdims=True)",
+      "softmax subtracts the maximum of the wrong axis"),
+    M("ref/attention.py", "return e / np.where(total == 0, 1.0, total)", "return e / total", "softmax 0/0 on empty rows"),
+    M("ref/attention.py", "scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d_k)", "scores = Q @ np.swapaxes(K, -1, -2)",
+      "sdpa drops the 1/sqrt(d_k) scale"),
+    M("ref/attention.py", "scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d_k)",
+      "scores = Q @ np.swapaxes(K, -1, -2) / d_k", "sdpa scales by 1/d_k"),
+    M("ref/attention.py", "        scores = np.where(mask, scores, -np.inf)\n    weights = softmax(scores, axis=-1)  # (..., T, S)",
+      "        scores = np.where(mask, -np.inf, scores)\n    weights = softmax(scores, axis=-1)  # (..., T, S)",
+      "sdpa mask polarity swapped"),
+    M("ref/attention.py", "        scores = np.where(mask, scores, -np.inf)\n    weights = softmax(scores, axis=-1)  # (..., T, S)",
+      "        scores = np.where(mask, scores, 0.0)\n    weights = softmax(scores, axis=-1)  # (..., T, S)",
+      "sdpa fills masked scores with 0 instead of -inf"),
+    M("ref/attention.py", "    return weights @ V, weights  # (..., T, Dv), (..., T, S)",
+      "    return np.swapaxes(weights, -1, -2) @ V, weights  # (..., T, Dv), (..., T, S)", "sdpa uses transposed weights"),
+    M("ref/attention.py", "hidden = np.tanh((Q @ W_q)", "hidden = ((Q @ W_q)", "additive attention without tanh"),
+    M("ref/attention.py", "(Q @ W_q)[..., :, None, :] + (K @ W_k)[..., None, :, :]",
+      "(Q @ W_q)[..., None, :, :] + (K @ W_k)[..., :, None, :]", "additive attention: queries and keys on swapped axes"),
+    M("ref/attention.py", "(K @ W_k)[..., None, :, :]", "(K @ W_q)[..., None, :, :]", "additive attention: keys use W_q"),
+    M("ref/attention.py", "    scores = hidden @ v  # (..., T, S)", "    scores = hidden.sum(-1)  # (..., T, S)",
+      "additive attention ignores v"),
+    M("ref/attention.py", "        scores = np.where(mask, scores, -np.inf)\n    weights = softmax(scores, axis=-1)\n",
+      "        scores = np.where(mask, scores, 0.0)\n    weights = softmax(scores, axis=-1)\n",
+      "additive attention fills masked scores with 0"),
+    M("ref/attention.py", "    weights = softmax(scores, axis=-1)\n    return weights @ V, weights\n",
+      "    weights = softmax(scores, axis=-2)\n    return weights @ V, weights\n", "additive attention: softmax over queries"),
+    M("ref/attention.py", "    x = x.reshape(*lead, T, n_heads, D // n_heads)  # (..., T, H, Dh)\n    return np.swapaxes(x, -3, -2)",
+      "    x = x.reshape(*lead, n_heads, T, D // n_heads)  # (..., T, H, Dh)\n    return x",
+      "split_heads reshapes without the transpose"),
+    M("ref/attention.py", "    x = np.swapaxes(x, -3, -2)  # (..., T, H, Dh)\n    return x.reshape(*lead, T, H * Dh)",
+      "    return x.reshape(*lead, T, H * Dh)", "merge_heads reshapes without the transpose"),
+    M("ref/attention.py", "return merge_heads(heads) @ W_O + b_O", "return merge_heads(heads) + b_O", "multi-head drops W_O"),
+    M("ref/attention.py", "k = split_heads(x_kv @ W_K + b_K, n_heads)", "k = split_heads(x_q @ W_K + b_K, n_heads)",
+      "cross-attention keys come from the queries' side"),
+    M("ref/attention.py", "b_Q, b_K, b_V, b_O = biases if", "b_K, b_Q, b_V, b_O = biases if", "multi-head biases swapped"),
+    # ------------------------------------------------------------------- ref/blocks.py
+    M("ref/blocks.py", "return np.maximum(0.0, x @ W_1 + b_1) @ W_2 + b_2", "return (x @ W_1 + b_1) @ W_2 + b_2",
+      "feed-forward without ReLU"),
+    M("ref/blocks.py", "        x = _ln(params, \"norm1\", x + a)\n        x = _ln(params, \"norm2\", x + _ffn(params, x))\n    return x, w",
+      "        x = _ln(params, \"norm1\", a)\n        x = _ln(params, \"norm2\", x + _ffn(params, x))\n    return x, w",
+      "encoder post-norm drops the attention residual"),
+    M("ref/blocks.py", "        x = x + a\n        x = x + _ffn(params, _ln(params, \"norm2\", x))",
+      "        x = a\n        x = x + _ffn(params, _ln(params, \"norm2\", x))", "encoder pre-norm drops the attention residual"),
+    M("ref/blocks.py", "        x = x + _ffn(params, _ln(params, \"norm2\", x))",
+      "        x = x + _ffn(params, x)", "encoder pre-norm skips norm2"),
+    M("ref/blocks.py", "    x = np.asarray(x)\n    if norm_first:", "    x = np.asarray(x)\n    if not norm_first:",
+      "encoder norm_first inverted"),
+    M("ref/blocks.py", "c, wc = _mha(params, \"cross_attn\", x, memory, n_heads, memory_mask)",
+      "c, wc = _mha(params, \"cross_attn\", x, memory, n_heads, self_mask)", "decoder cross-attention uses the self mask"),
+    M("ref/blocks.py", "        x = _ln(params, \"norm2\", x + c)", "        x = _ln(params, \"norm2\", c)",
+      "decoder post-norm drops the cross-attention residual"),
+    M("ref/blocks.py", "        x = _ln(params, \"norm3\", x + _ffn(params, x))", "        x = _ln(params, \"norm2\", x + _ffn(params, x))",
+      "decoder uses norm2 where norm3 belongs"),
+    M("ref/blocks.py", "        c, wc = _mha(params, \"cross_attn\", _ln(params, \"norm2\", x), memory, n_heads, memory_mask)",
+      "        c, wc = _mha(params, \"cross_attn\", _ln(params, \"norm2\", x), _ln(params, \"norm2\", memory), n_heads, memory_mask)",
+      "pre-norm decoder normalises the memory too"),
+    M("ref/blocks.py", "            out[name] = a.T  # (D_out, D_in) -> (D_in, D_out)", "            out[name] = a  # (D_out, D_in) -> (D_in, D_out)",
+      "layer_params forgets to transpose"),
+    # -------------------------------------------------------------------- ref/masks.py
+    M("ref/masks.py", "return np.tril(np.ones((int(T), int(T)), dtype=bool))", "return np.triu(np.ones((int(T), int(T)), dtype=bool))",
+      "causal mask looks ahead"),
+    M("ref/masks.py", "return np.tril(np.ones((int(T), int(T)), dtype=bool))",
+      "return np.tril(np.ones((int(T), int(T)), dtype=bool), -1)", "causal mask hides the diagonal"),
+    M("ref/masks.py", "(np.arange(S)[None, :] < lengths[:, None])", "(np.arange(S)[None, :] <= lengths[:, None])",
+      "padding mask off by one"),
+    M("ref/masks.py", "np.any(lengths > S)", "np.any(lengths >= S)", "padding mask rejects a full-length sequence"),
+    M("ref/masks.py", "if int(T) != T or T < 1:", "if int(T) != T or T < 0:", "causal mask accepts T = 0"),
+    # -------------------------------------------------------------------- ref/norms.py
+    M("ref/norms.py", "mu = x.mean(axis=-1, keepdims=True)", "mu = x.mean(axis=1, keepdims=True)", "layer norm mean over T"),
+    M("ref/norms.py", "var = x.var(axis=-1, keepdims=True)", "var = x.var(axis=-1, ddof=1, keepdims=True)",
+      "layer norm unbiased variance"),
+    M("ref/norms.py", "var = x.var(axis=-1, keepdims=True)", "var = x.var(axis=1, keepdims=True)", "layer norm variance over T"),
+    M("ref/norms.py", "    var = x.var(axis=-1, keepdims=True)  # (B, T, 1), biased (divide by D)\n    return (x - mu) / np.sqrt(var + eps) * gamma + beta",
+      "    var = x.var(axis=-1, keepdims=True)  # (B, T, 1), biased (divide by D)\n    return (x - mu) / np.sqrt(var) * gamma + beta",
+      "layer norm without eps"),
+    M("ref/norms.py", "    var = x.var(axis=-1, keepdims=True)  # (B, T, 1), biased (divide by D)\n    return (x - mu) / np.sqrt(var + eps) * gamma + beta",
+      "    var = x.var(axis=-1, keepdims=True)  # (B, T, 1), biased (divide by D)\n    return (x - mu) / np.sqrt(var + eps) * gamma",
+      "layer norm drops beta"),
+    M("ref/norms.py", "mu = x.mean(axis=(0, 1), keepdims=True)", "mu = x.mean(axis=(0,), keepdims=True)",
+      "batch norm mean over B only"),
+    M("ref/norms.py", "var = x.var(axis=(0, 1), keepdims=True)", "var = x.var(axis=(0, 1), ddof=1, keepdims=True)",
+      "batch norm unbiased variance"),
+    M("ref/norms.py", "var = x.var(axis=(0, 1), keepdims=True)", "var = x.var(axis=-1, keepdims=True)",
+      "batch norm variance over D"),
+    M("ref/norms.py", "    var = x.var(axis=(0, 1), keepdims=True)  # (1, 1, D), biased (divide by B*T)\n    return (x - mu) / np.sqrt(var + eps) * gamma + beta",
+      "    var = x.var(axis=(0, 1), keepdims=True)  # (1, 1, D), biased (divide by B*T)\n    return (x - mu) / (np.sqrt(var) + eps) * gamma + beta",
+      "batch norm eps outside the sqrt"),
+    # --------------------------------------------------------------- ref/positional.py
+    M("ref/positional.py", "return 1.0 / 10000 ** (2 * i / d_model)", "return 1.0 / 10000 ** (i / d_model)",
+      "frequencies without the 2 in 2i/d_model"),
+    M("ref/positional.py", "return 1.0 / 10000 ** (2 * i / d_model)", "return 1.0 / 1000 ** (2 * i / d_model)",
+      "frequencies base 1000"),
+    M("ref/positional.py", "pe[:, 0::2], pe[:, 1::2] = np.sin(angle), np.cos(angle)",
+      "pe[:, 0::2], pe[:, 1::2] = np.cos(angle), np.sin(angle)", "interleaved layout starts with cos"),
+    M("ref/positional.py", "pe[:, : d_model // 2], pe[:, d_model // 2 :] = np.sin(angle), np.cos(angle)",
+      "pe[:, : d_model // 2], pe[:, d_model // 2 :] = np.cos(angle), np.sin(angle)", "concatenated layout starts with cos"),
+    M("ref/positional.py", "pos = np.arange(max_len)[:, None]", "pos = np.arange(1, max_len + 1)[:, None]",
+      "positions counted from 1"),
+    M("ref/positional.py", "M[cos_idx, sin_idx], M[cos_idx, cos_idx] = -s, c", "M[cos_idx, sin_idx], M[cos_idx, cos_idx] = s, c",
+      "rotation with the wrong sign"),
+    M("ref/positional.py", "cos_idx = sin_idx + 1 if layout", "cos_idx = sin_idx if layout", "rotation pairs a row with itself"),
+    M("ref/positional.py", "if int(d_model) != d_model or d_model <= 0 or d_model % 2:",
+      "if int(d_model) != d_model or d_model <= 0:", "odd d_model accepted"),
+    # ------------------------------------------------------------------ nn/attention.py
+    M("nn/attention.py", "scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_head)", "scores = q @ k.transpose(-2, -1)",
+      "explicit path drops 1/sqrt(Dh)"),
+    M("nn/attention.py", "scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_head)",
+      "scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_model)", "explicit path scales by 1/sqrt(D)"),
+    M("nn/attention.py", "scores = scores.masked_fill(~mask, float(\"-inf\"))", "scores = scores.masked_fill(mask, float(\"-inf\"))",
+      "explicit path mask polarity swapped"),
+    M("nn/attention.py", "scores = scores.masked_fill(~mask, float(\"-inf\"))", "scores = scores.masked_fill(~mask, 0.0)",
+      "explicit path fills masked scores with 0"),
+    M("nn/attention.py", "attn_mask=mask, dropout_p=p)", "attn_mask=~mask if mask is not None else None, dropout_p=p)",
+      "fused path mask polarity swapped"),
+    M("nn/attention.py", "p = self.dropout if self.training else 0.0", "p = self.dropout", "attention dropout also in eval mode"),
+    M("nn/attention.py", "p = self.dropout if self.training else 0.0", "p = 0.0", "attention dropout never applied"),
+    M("nn/attention.py", "heads = F.dropout(weights, p) @ v", "heads = weights @ v", "explicit path drops dropout"),
+    M("nn/attention.py", "attn_mask=mask, dropout_p=p)", "attn_mask=mask, dropout_p=0.0)", "fused path drops dropout"),
+    M("nn/attention.py", "weights = torch.softmax(scores, dim=-1)", "weights = torch.softmax(scores, dim=-2)",
+      "explicit path softmax over queries"),
+    M("nn/attention.py", "            mask = mask | empty\n", "", "fully masked rows not opened (NaN)"),
+    M("nn/attention.py", "            heads = heads.masked_fill(empty, 0.0)\n", "", "fully masked rows not zeroed"),
+    M("nn/attention.py", "                weights = weights.masked_fill(empty, 0.0)\n", "",
+      "fully masked rows' weights not zeroed"),
+    M("nn/attention.py", "return x.view(B, L, self.n_heads, self.d_head).transpose(1, 2)",
+      "return x.view(B, self.n_heads, L, self.d_head)", "heads split without the transpose"),
+    M("nn/attention.py", "out = self.W_O(heads.transpose(1, 2).reshape(B, T, D))", "out = self.W_O(heads.reshape(B, T, D))",
+      "heads merged without the transpose"),
+    M("nn/attention.py", "k = self._split(self.W_K(key))", "k = self._split(self.W_K(query))", "keys from the query"),
+    M("nn/attention.py", "v = self._split(self.W_V(value))", "v = self._split(self.W_V(key))", "values from the key"),
+    M("nn/attention.py", "if self.fused and not need_weights:", "if not self.fused and not need_weights:",
+      "fused flag inverted"),
+    M("nn/attention.py", "if key.shape[:2] != value.shape[:2]:", "if key.shape[:1] != value.shape[:1]:",
+      "K/V length mismatch not caught"),
+    # --------------------------------------------------------------------- nn/blocks.py
+    M("nn/blocks.py", "return linear2(dropout(F.relu(linear1(x))))", "return linear2(dropout(linear1(x)))",
+      "feed-forward without ReLU"),
+    M("nn/blocks.py", "return linear2(dropout(F.relu(linear1(x))))", "return linear2(F.relu(linear1(x)))",
+      "feed-forward without its inner dropout"),
+    M("nn/blocks.py", "        self.self_attn = MultiHeadAttention(d_model, n_heads, dropout)\n        self.linear1",
+      "        self.self_attn = MultiHeadAttention(d_model, n_heads)\n        self.linear1",
+      "encoder self-attention without dropout"),
+    M("nn/blocks.py", "        return self.dropout1(out), w", "        return out, w", "encoder drops dropout1"),
+    M("nn/blocks.py", "        return self.dropout2(feed_forward(x, self.linear1, self.linear2, self.dropout))",
+      "        return feed_forward(x, self.linear1, self.linear2, self.dropout)", "encoder drops dropout2"),
+    M("nn/blocks.py", "            x = self.norm1(x + a)\n            x = self.norm2(x + self._ff(x))",
+      "            x = self.norm1(a)\n            x = self.norm2(x + self._ff(x))", "encoder post-norm drops a residual"),
+    M("nn/blocks.py", "            x = self.norm1(x + a)\n            x = self.norm2(x + self._ff(x))",
+      "            x = self.norm1(x + a)\n            x = self.norm2(self._ff(x))", "encoder post-norm drops the FFN residual"),
+    M("nn/blocks.py", "            a, w = self._sa(self.norm1(x), mask, need_weights)\n            x = x + a",
+      "            a, w = self._sa(self.norm1(x), mask, need_weights)\n            x = a", "encoder pre-norm drops a residual"),
+    M("nn/blocks.py", "            x = x + self._ff(self.norm2(x))\n        else:\n            a, w",
+      "            x = x + self._ff(x)\n        else:\n            a, w", "encoder pre-norm skips norm2"),
+    M("nn/blocks.py", "        _check_width(\"x\", x, self.d_model)\n        if self.norm_first:\n            a, w",
+      "        _check_width(\"x\", x, self.d_model)\n        if not self.norm_first:\n            a, w", "encoder norm_first inverted"),
+    M("nn/blocks.py", "            x = layer(x, mask)\n", "            x = layer(x, None)\n", "encoder stack forgets the mask"),
+    M("nn/blocks.py", "        self.cross_attn = MultiHeadAttention(d_model, n_heads, dropout)",
+      "        self.cross_attn = MultiHeadAttention(d_model, n_heads)", "decoder cross-attention without dropout"),
+    M("nn/blocks.py", "            x = self.norm1(x + self.dropout1(a))", "            x = self.norm1(x + a)",
+      "decoder post-norm drops dropout1"),
+    M("nn/blocks.py", "            x = x + self.dropout2(c)\n", "            x = x + c\n", "decoder pre-norm drops dropout2"),
+    M("nn/blocks.py", "        return self.dropout3(feed_forward(x, self.linear1, self.linear2, self.dropout))",
+      "        return feed_forward(x, self.linear1, self.linear2, self.dropout)", "decoder drops dropout3"),
+    M("nn/blocks.py", "c, wc = self._attn(self.cross_attn, x, memory, memory_mask, need_weights)",
+      "c, wc = self._attn(self.cross_attn, x, memory, None, need_weights)", "post-norm decoder ignores the memory mask"),
+    M("nn/blocks.py", "c, wc = self._attn(self.cross_attn, self.norm2(x), memory, memory_mask, need_weights)",
+      "c, wc = self._attn(self.cross_attn, x, memory, memory_mask, need_weights)", "pre-norm decoder skips norm2"),
+    M("nn/blocks.py", "            x = self.norm2(x + self.dropout2(c))", "            x = self.norm2(self.dropout2(c))",
+      "decoder post-norm drops the cross residual"),
+    M("nn/blocks.py", "            x = self.norm3(x + self._ff(x))", "            x = self.norm2(x + self._ff(x))",
+      "decoder uses norm2 where norm3 belongs"),
+    M("nn/blocks.py", "torch.cat([mha.W_Q.weight, mha.W_K.weight, mha.W_V.weight])",
+      "torch.cat([mha.W_K.weight, mha.W_Q.weight, mha.W_V.weight])", "to_torch_state_dict swaps W_Q and W_K"),
+    M("nn/blocks.py", "if int(d_ff) != d_ff or d_ff <= 0:", "if int(d_ff) != d_ff or d_ff < 0:", "d_ff = 0 accepted"),
+    # --------------------------------------------------------------------- nn/config.py
+    M("nn/config.py", "if not 0.0 <= self.dropout < 1.0:", "if not 0.0 <= self.dropout <= 1.0:", "dropout = 1 accepted"),
+    M("nn/config.py", "    torch.manual_seed(seed)\n", "", "seed_everything forgets torch"),
+    M("nn/config.py", "    np.random.seed(seed)\n", "", "seed_everything forgets NumPy"),
+    M("nn/config.py", "if self.n_encoder_layers < 0 or self.n_decoder_layers < 0:", "if self.n_encoder_layers < 0:",
+      "negative decoder depth accepted"),
+    M("nn/config.py", "if self.share_embeddings and self.src_vocab_size != self.tgt_vocab_size",
+      "if self.share_embeddings and self.src_vocab_size == self.tgt_vocab_size", "shared-vocabulary check inverted"),
+    # ---------------------------------------------------------------------- nn/masks.py
+    M("nn/masks.py", "return torch.ones(T, T, dtype=torch.bool, device=device).tril()",
+      "return torch.ones(T, T, dtype=torch.bool, device=device).triu()", "causal mask looks ahead"),
+    M("nn/masks.py", "(torch.arange(S, device=lengths.device)[None, :] < lengths[:, None])",
+      "(torch.arange(S, device=lengths.device)[None, :] <= lengths[:, None])", "padding mask off by one"),
+    M("nn/masks.py", "    return ~mask\n", "    return mask\n", "to_torch_blocked does not invert"),
+    M("nn/masks.py", "    if mask.dtype != torch.bool:\n", "    if False:\n", "to_torch_blocked accepts float masks"),
+    # ---------------------------------------------------------------------- nn/model.py
+    M("nn/model.py", "return (src != self.config.pad_id)[:, None, None, :]", "return (src == self.config.pad_id)[:, None, None, :]",
+      "source mask inverted"),
+    M("nn/model.py", "return causal_mask(T, tgt.device)[None, None] & (tgt != self.config.pad_id)[:, None, None, :]",
+      "return causal_mask(T, tgt.device)[None, None] & torch.ones_like(tgt, dtype=torch.bool)[:, None, None, :]",
+      "target mask forgets padding"),
+    M("nn/model.py", "return causal_mask(T, tgt.device)[None, None] & (tgt != self.config.pad_id)[:, None, None, :]",
+      "return (tgt != self.config.pad_id)[:, None, None, :]", "target mask not causal"),
+    M("nn/model.py", "x = self.pos(self.src_embed(src))", "x = self.src_embed(src)", "encoder without positions"),
+    M("nn/model.py", "x = self.pos(self.tgt_embed(tgt))", "x = self.tgt_embed(tgt)", "decoder without positions"),
+    M("nn/model.py", "                x = layer(x, memory, tgt_mask, src_mask)", "                x = layer(x, memory, tgt_mask, None)",
+      "decoder ignores source padding"),
+    M("nn/model.py", "return self.generator(self.decode(tgt, memory, src_mask))", "return self.generator(self.decode(tgt, memory))",
+      "forward does not pass the source mask to the decoder"),
+    M("nn/model.py", "            self.generator.weight = self.tgt_embed.table.weight\n", "",
+      "output projection not tied"),
+    M("nn/model.py", "                table.weight[c.pad_id].zero_()", "                pass", "<pad> embedding not zero"),
+    M("nn/model.py", "nn.init.normal_(table.weight, std=c.d_model ** -0.5)", "nn.init.normal_(table.weight, std=1.0)",
+      "embeddings initialised N(0, 1)"),
+    M("nn/model.py", "self.encoder_norm = LayerNorm(c.d_model) if c.norm_first else nn.Identity()",
+      "self.encoder_norm = nn.Identity()", "pre-norm encoder without final LayerNorm"),
+    M("nn/model.py", "        x = self.decoder_norm(x)\n", "", "decoder final norm not applied"),
+    M("nn/model.py", "return {\"encoder\": enc_w, \"decoder\": dec_w, \"cross\": cross_w}",
+      "return {\"encoder\": enc_w, \"decoder\": cross_w, \"cross\": dec_w}", "attention() swaps decoder and cross"),
+    # ---------------------------------------------------------------------- nn/norms.py
+    M("nn/norms.py", "mean = x.mean(dim=-1, keepdim=True)", "mean = x.mean(dim=0, keepdim=True)", "mean over the wrong axis"),
+    M("nn/norms.py", "var = x.var(dim=-1, keepdim=True, unbiased=False)", "var = x.var(dim=-1, keepdim=True, unbiased=True)",
+      "unbiased variance"),
+    M("nn/norms.py", "return (x - mean) / torch.sqrt(var + self.eps) * self.weight + self.bias",
+      "return (x - mean) / torch.sqrt(var) * self.weight + self.bias", "eps dropped"),
+    M("nn/norms.py", "return (x - mean) / torch.sqrt(var + self.eps) * self.weight + self.bias",
+      "return (x - mean) / torch.sqrt(var + self.eps) * self.weight", "bias dropped"),
+    M("nn/norms.py", "return (x - mean) / torch.sqrt(var + self.eps) * self.weight + self.bias",
+      "return (x - mean) / torch.sqrt(var + self.eps) + self.bias", "weight dropped"),
+    # ----------------------------------------------------------------- nn/positional.py
+    M("nn/positional.py", "    angle = pos / 10000 ** (2 * i / d_model)  # (max_len, D/2)",
+      "    angle = pos / 10000 ** (i / d_model)  # (max_len, D/2)", "table without the 2 in 2i/d_model"),
+    M("nn/positional.py", "pe = torch.stack([angle.sin(), angle.cos()], dim=-1)", "pe = torch.stack([angle.cos(), angle.sin()], dim=-1)",
+      "interleaved table starts with cos"),
+    M("nn/positional.py", "return torch.cat([angle.sin(), angle.cos()], dim=-1)", "return torch.cat([angle.cos(), angle.sin()], dim=-1)",
+      "concatenated table starts with cos"),
+    M("nn/positional.py", "rot = torch.stack([torch.stack([c, s], -1), torch.stack([-s, c], -1)], -2)",
+      "rot = torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)", "rotation transposed"),
+    M("nn/positional.py", "return self.table(ids) * math.sqrt(self.d_model)", "return self.table(ids)",
+      "token embedding without sqrt(D)"),
+    M("nn/positional.py", "return self.dropout(x + self.pe[:T].to(x.dtype))", "return x + self.pe[:T].to(x.dtype)",
+      "sinusoidal encoding without dropout"),
+    M("nn/positional.py", "return self.dropout(x + self.pe[:T].to(x.dtype))", "return self.dropout(x + self.pe[1 : T + 1].to(x.dtype))",
+      "positions off by one"),
+    M("nn/positional.py", "return self.dropout(x + self.table.weight[:T].to(x.dtype))", "return x + self.table.weight[:T].to(x.dtype)",
+      "learned positions without dropout"),
+    M("nn/positional.py", "if T > self.pe.shape[0]:", "if T > self.pe.shape[0] + 1:", "too-long sequence not caught"),
+    M("nn/positional.py", "if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.table.num_embeddings):",
+      "if ids.numel() and int(ids.min()) < 0:", "token id beyond the vocabulary not caught"),
+    # ---------------------------------------------------------------------- nn/trace.py
+    M("nn/trace.py", "\"level\": len(open_calls)}", "\"level\": 0}", "trace loses the nesting level"),
+    M("nn/trace.py", "            if not name or (max_depth is not None and name.count(\".\") > max_depth):",
+      "            if not name or (max_depth is not None and name.count(\".\") >= max_depth):", "max_depth off by one"),
+    M("nn/trace.py", "        if id(p) in seen:\n            continue\n", "", "tied weights counted twice"),
+    M("nn/trace.py", "shapes = _shapes(inputs) + (_shapes(tuple(kw.values())) if kw else ())", "shapes = _shapes(inputs)",
+      "keyword tensors left out of the trace"),
+    M("nn/trace.py", "                    open_calls.pop(i)[\"output\"] = _shapes(output)\n                    break",
+      "                    open_calls.pop(i)[\"output\"] = _shapes(output)", "post hook closes every open call of a module"),
+    # --------------------------------------------------------------------- decoding.py
+    M("decoding.py", "return F.log_softmax(model.generator(h[:, -1]), dim=-1)", "return F.log_softmax(model.generator(h[:, 0]), dim=-1)",
+      "next token read from the first position"),
+    M("decoding.py", "return F.log_softmax(model.generator(h[:, -1]), dim=-1)", "return model.generator(h[:, -1])",
+      "raw logits used as log-probabilities"),
+    M("decoding.py", "        out[rows] = _next_log_probs(model, seqs[rows], memory[rows], src_mask[rows])",
+      "        out[rows] = _next_log_probs(model, seqs[rows], memory, src_mask)", "active rows read the wrong memory"),
+    M("decoding.py", "            best = log_p.argmax(-1)  # (B,)", "            best = log_p.argmin(-1)  # (B,)", "greedy takes argmin"),
+    M("decoding.py", "            best = best.masked_fill(done, pad_id)\n", "", "greedy keeps writing after <eos>"),
+    M("decoding.py", "            done = done | (best == eos_id)\n            if done.all():\n                break\n    tokens",
+      "            done = best == eos_id\n            if done.all():\n                break\n    tokens", "greedy forgets finished rows"),
+    M("decoding.py", "scores = scores + torch.where(done, 0.0, log_p.gather(-1, best[:, None])[:, 0])\n            best = best",
+      "scores = scores + log_p.gather(-1, best[:, None])[:, 0]\n            best = best", "greedy scores padding steps"),
+    M("decoding.py", "return ((5.0 + length) / 6.0) ** alpha", "return ((5.0 + length) / 6.0) ** -alpha",
+      "length penalty exponent sign"),
+    M("decoding.py", "return ((5.0 + length) / 6.0) ** alpha", "return ((1.0 + length) / 6.0) ** alpha",
+      "length penalty constant 1 instead of 5"),
+    M("decoding.py", "return ((5.0 + length) / 6.0) ** alpha", "return (5.0 + length) ** alpha", "length penalty not divided by 6"),
+    M("decoding.py", "        scores[:, 0] = 0.0  # all beams start equal", "        scores[:, :] = 0.0  # all beams start equal",
+      "beam starts from k copies of <bos> (degenerates to greedy)"),
+    M("decoding.py", "            top, idx = cand.topk(k, dim=-1)  # (B, k), best first",
+      "            top, idx = cand.topk(k, dim=-1)  # (B, k), best first\n"
+      "            top, idx = top[:, :1].expand(-1, k).clone(), idx[:, :1].expand(-1, k).clone()",
+      "beam keeps only the best candidate, k times (k = 1)"),
+    M("decoding.py", "            top, idx = cand.topk(k, dim=-1)  # (B, k), best first",
+      "            top, idx = cand.reshape(B, k, V)[:, 0].topk(k, dim=-1)  # (B, k), best first",
+      "beam extends only its first hypothesis"),
+    M("decoding.py", "            lengths = lengths[rows] + (~was_done).float()", "            lengths = lengths[rows] + 1.0",
+      "hypothesis length counts padding"),
+    M("decoding.py", "            lengths = lengths[rows] + (~was_done).float()", "            lengths = lengths + (~was_done).float()",
+      "lengths not reordered with their beams"),
+    M("decoding.py", "            done = was_done | (token == eos_id)", "            done = token == eos_id", "beam forgets finished beams"),
+    M("decoding.py", "        frozen[pad_id] = 0.0  # a finished beam", "        frozen[eos_id] = 0.0  # a finished beam",
+      "finished beams extended by <eos> instead of padding"),
+    M("decoding.py", "        frozen[pad_id] = 0.0  # a finished beam", "        frozen[pad_id] = -1.0  # a finished beam",
+      "finished beams keep paying after <eos>"),
+    M("decoding.py", "            seqs = torch.cat([seqs[rows], token[:, None]], dim=1)  # (B*k, t + 1)",
+      "            seqs = torch.cat([seqs, token[:, None]], dim=1)  # (B*k, t + 1)", "beam prefixes not reordered"),
+    M("decoding.py", "            settled = best_done >= best_live  # (B,)", "            settled = best_done <= best_live  # (B,)",
+      "early stop comparison flipped"),
+    M("decoding.py", "            done = done | settled.repeat_interleave(k)\n", "", "no early stop"),
+    M("decoding.py", "        norm = scores / length_penalty(lengths.reshape(B, k), alpha)  # (B, k)\n        order",
+      "        norm = scores  # (B, k)\n        order", "final ranking ignores the length penalty"),
+    M("decoding.py", "order = norm.argsort(dim=-1, descending=True, stable=True)", "order = norm.argsort(dim=-1, descending=False, stable=True)",
+      "final ranking worst first"),
+    M("decoding.py", "            logits = log_p.masked_fill(done[:, None], 0.0) / temperature",
+      "            logits = log_p.masked_fill(done[:, None], 0.0) * temperature", "temperature multiplies"),
+    M("decoding.py", "logits = logits.masked_fill(logits < kth, float(\"-inf\"))", "logits = logits.masked_fill(logits > kth, float(\"-inf\"))",
+      "top-k keeps the bottom tokens"),
+    M("decoding.py", "                kth = logits.topk(top_k, dim=-1).values[:, -1:]  # (B, 1)",
+      "                kth = logits.topk(top_k, dim=-1).values[:, :1]  # (B, 1)", "top-k keeps only the top token"),
+    M("decoding.py", "            nxt = nxt.masked_fill(done, pad_id)\n", "", "sampling keeps writing after <eos>"),
+    M("decoding.py", "tokens[:, :-1]], dim=1)  # (B, L)", "tokens[:, 1:]], dim=1)  # (B, L)", "teacher forcing shifted the wrong way"),
+    M("decoding.py", "        return picked.masked_fill(tokens == pad_id, 0.0).sum(-1)", "        return picked.sum(-1)",
+      "sequence_log_prob scores padding"),
+    M("decoding.py", "        model.train(was_training)\n", "", "decoding leaves the model in eval mode"),
+    M("decoding.py", "    was_training = model.training\n    model.eval()\n", "    was_training = model.training\n",
+      "decoding runs with dropout on"),
+    M("decoding.py", "    if max_len < 1:\n", "    if max_len < 0:\n", "max_len = 0 accepted"),
+    # --------------------------------------------------------------------- training.py
+    M("training.py", "return -torch.xlogy(q, q).sum(-1)", "return torch.xlogy(q, q).sum(-1)", "entropy sign"),
+    M("training.py", "return -(q * log_p).sum(-1)", "return -(q * log_p.exp()).sum(-1)", "cross-entropy on probabilities"),
+    M("training.py", "return torch.xlogy(q, q).sum(-1) - (q * log_p).sum(-1)", "return (q * log_p).sum(-1) - torch.xlogy(q, q).sum(-1)",
+      "KL sign"),
+    M("training.py", "smoothing / (vocab_size - 2))", "smoothing / (vocab_size - 1))", "smoothing spread over V - 1 tokens"),
+    M("training.py", "    q[..., pad_id] = 0.0\n", "", "smoothing gives mass to <pad>"),
+    M("training.py", "q.scatter_(-1, targets.unsqueeze(-1), 1.0 - smoothing)", "q.scatter_(-1, targets.unsqueeze(-1), 1.0)",
+      "true token keeps probability 1"),
+    M("training.py", "return q.masked_fill((targets == pad_id).unsqueeze(-1), 0.0)", "return q",
+      "padding targets get a distribution"),
+    M("training.py", "q = smoothed_targets(targets, logits.shape[-1], smoothing, pad_id)", "q = smoothed_targets(targets, logits.shape[-1], 0.0, pad_id)",
+      "label smoothing off"),
+    M("training.py", "    return per_token.masked_fill(~real, 0.0).sum() / n", "    return per_token.sum() / n",
+      "loss sums padding positions (q is zero there)"),
+    M("training.py", "    return per_token.masked_fill(~real, 0.0).sum() / n", "    return per_token.masked_fill(~real, 0.0).mean()",
+      "loss divides by every position, padding included"),
+    M("training.py", "log_p = F.log_softmax(logits, dim=-1)  # (B, T, V)", "log_p = F.log_softmax(logits, dim=1)  # (B, T, V)",
+      "log-softmax over time"),
+    M("training.py", "return float(((logits.argmax(-1) == targets) & real).sum() / real.sum())",
+      "return float((logits.argmax(-1) == targets).sum() / real.sum())", "accuracy counts padding hits"),
+    M("training.py", "min(step ** -0.5, step * warmup ** -1.5)", "max(step ** -0.5, step * warmup ** -1.5)", "schedule min -> max"),
+    M("training.py", "min(step ** -0.5, step * warmup ** -1.5)", "min(step ** -0.5, step * warmup ** -0.5)",
+      "warmup exponent -0.5"),
+    M("training.py", "return factor * d_model ** -0.5 * min(", "return factor * d_model ** 0.5 * min(", "d_model exponent sign"),
+    M("training.py", "lambda i: noam_rate(i + 1, d_model, warmup, factor)", "lambda i: noam_rate(i + 2, d_model, warmup, factor)",
+      "scheduler one step ahead"),
+    M("training.py", "if g[\"lr\"] != 1.0:", "if g[\"lr\"] < 0.0:", "optimizer lr != 1 accepted"),
+    M("training.py", "betas=(0.9, 0.98), eps=1e-9)", "betas=(0.9, 0.999), eps=1e-9)", "Adam beta2 0.999 instead of the paper's 0.98"),
+    M("training.py", "        opt.zero_grad(set_to_none=True)\n", "", "gradients accumulate across steps"),
+    M("training.py", "        sched.step()\n", "", "schedule never advances"),
+    M("training.py", "loss = label_smoothed_loss(logits, tgt_out[idx], smoothing, pad_id)",
+      "loss = label_smoothed_loss(logits, tgt_out[idx], 0.0, pad_id)", "training ignores smoothing"),
+    M("training.py", "    model.train()\n    file =", "    model.eval()\n    file =", "training runs in eval mode (no dropout)"),
+    M("training.py", "    model.eval()\n    hist.seconds", "    hist.seconds", "model left in training mode"),
+    M("training.py", "loss = float(label_smoothed_loss(logits, tgt_out, 0.0, pad_id))",
+      "loss = float(label_smoothed_loss(logits, tgt_out, 0.1, pad_id))", "held-out loss smoothed"),
+    M("training.py", "    model.train(was_training)\n    return loss, acc", "    return loss, acc", "evaluate leaves eval mode on"),
+    M("training.py", "if step % record_every == 0 or step == steps:", "if step % record_every == 0:", "last step not recorded"),
+    M("training.py", "            run_loss, run_acc, run_n = 0.0, 0.0, 0\n", "", "running means never reset"),
+    M("training.py", "idx = torch.randint(0, src.shape[0], (batch_size,), generator=gen)",
+      "idx = torch.randint(0, src.shape[0] - 1, (batch_size,), generator=gen)", "last training pair never drawn"),
+]
+
+
+def apply(text: str, m: Mutant) -> str:
+    n = text.count(m.old)
+    if n != 1:
+        raise SystemExit(f"catalogue drifted: {m.file}: {m.what!r}: the text to mutate occurs {n} times (need exactly 1):\n{m.old}")
+    return text.replace(m.old, m.new)
+
+
+def tests_for(file: str) -> list[str]:
+    return next(v for k, v in TESTS.items() if file.startswith(k))
+
+
+def run_tests(copy_root: pathlib.Path, tests: list[str], timeout: float) -> tuple[str, float, str]:
+    """Run pytest on ``tests`` with ``copy_root`` first on the path. Returns (outcome, seconds, tail)."""
+    env = dict(os.environ, PYTHONPATH=str(copy_root), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", MARKERS,
+           f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"), *[str(ROOT / t) for t in tests if (ROOT / t).exists()]]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, cwd=copy_root, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.perf_counter() - start, ""
+    tail = "\n".join(proc.stdout.strip().splitlines()[-3:])
+    outcome = {0: "survived", 1: "killed"}.get(proc.returncode, f"error (pytest exit {proc.returncode})")
+    return outcome, time.perf_counter() - start, tail
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", default="", help="run only mutants whose file or description contains this text")
+    ap.add_argument("--list", action="store_true", help="list the catalogue and exit")
+    ap.add_argument("--timeout", type=float, default=0, help="seconds per mutant (default: 5 x the clean run, at least 120)")
+    args = ap.parse_args()
+    chosen = [m for m in CATALOGUE if args.only in m.file or args.only in m.what]
+    src_pkg = ROOT / PKG
+    for m in CATALOGUE:  # check every anchor before spending time
+        apply((src_pkg / m.file).read_text(encoding="utf-8"), m)
+    if args.list:
+        for i, m in enumerate(chosen):
+            print(f"{i:3d}  {m.file:20s}  {m.what}")
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
+        copy_root = pathlib.Path(tmp)
+        shutil.copytree(src_pkg, copy_root / PKG, ignore=shutil.ignore_patterns("__pycache__"))
+        probe = subprocess.run([sys.executable, "-c", f"import {PKG}; print({PKG}.__file__)"], cwd=copy_root,
+                               env=dict(os.environ, PYTHONPATH=str(copy_root)), capture_output=True, text=True)
+        if not probe.stdout.strip().startswith(str(copy_root)):
+            print(f"the copy is not the package the tests import ({probe.stdout.strip() or probe.stderr}); giving up")
+            return 2
+        print(f"clean run of the fast tests against the copy in {copy_root} ...", flush=True)
+        all_tests = list(dict.fromkeys(t for ts in TESTS.values() for t in ts))
+        outcome, clean_s, tail = run_tests(copy_root, all_tests, timeout=3600)
+        if outcome != "survived":
+            print(f"the unmutated library fails its fast tests ({outcome}):\n{tail}")
+            return 2
+        timeout = args.timeout or max(120.0, 5 * clean_s)
+        print(f"clean run passes in {clean_s:.0f} s; {len(chosen)} mutants, timeout {timeout:.0f} s each\n", flush=True)
+
+        results = []
+        start = time.perf_counter()
+        for i, m in enumerate(chosen, 1):
+            target = copy_root / PKG / m.file
+            original = target.read_text(encoding="utf-8")
+            target.write_text(apply(original, m), encoding="utf-8")
+            try:
+                outcome, secs, _ = run_tests(copy_root, tests_for(m.file), timeout)
+            finally:
+                target.write_text(original, encoding="utf-8")
+            results.append((m, outcome))
+            print(f"[{i:3d}/{len(chosen)}] {outcome:9s} {secs:5.1f} s  {m.file}: {m.what}", flush=True)
+        total_s = time.perf_counter() - start
+
+    killed = Counter(m.file for m, o in results if o != "survived")
+    total = Counter(m.file for m, _ in results)
+    print(f"\n{'file':22s} killed/total")
+    for f in sorted(total):
+        print(f"{f:22s} {killed[f]:3d}/{total[f]:<3d}")
+    n_killed, n = sum(killed.values()), len(results)
+    score = n_killed / n if n else 1.0
+    survivors = [m for m, o in results if o == "survived"]
+    oddities = [(m, o) for m, o in results if o not in ("survived", "killed")]
+    print(f"\nscore: {n_killed}/{n} = {100 * score:.1f} % killed (bar {100 * THRESHOLD:.0f} %), {total_s / 60:.1f} min")
+    if oddities:
+        print("killed by a timeout or a pytest error (not a clean failure):")
+        for m, o in oddities:
+            print(f"  {m.file}: {m.what}  [{o}]")
+    if survivors:
+        print("survivors:")
+        for m in survivors:
+            print(f"  {m.file}: {m.what}")
+    return 0 if score >= THRESHOLD else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
