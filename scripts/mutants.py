@@ -187,7 +187,7 @@ CATALOGUE: list[Mutant] = [
       "explicit path softmax over queries"),
     M("nn/attention.py", "            mask = mask | empty\n", "", "fully masked rows not opened (NaN)"),
     M("nn/attention.py", "            heads = heads.masked_fill(empty, 0.0)\n", "", "fully masked rows not zeroed"),
-    M("nn/attention.py", "                weights = weights.masked_fill(empty, 0.0)\n", "",
+    M("nn/attention.py", "                weights = weights.masked_fill(empty, 0.0)\n", "                pass\n",
       "fully masked rows' weights not zeroed"),
     M("nn/attention.py", "return x.view(B, L, self.n_heads, self.d_head).transpose(1, 2)",
       "return x.view(B, self.n_heads, L, self.d_head)", "heads split without the transpose"),
@@ -372,7 +372,7 @@ CATALOGUE: list[Mutant] = [
     M("decoding.py", "tokens[:, :-1]], dim=1)  # (B, L)", "tokens[:, 1:]], dim=1)  # (B, L)", "teacher forcing shifted the wrong way"),
     M("decoding.py", "        return picked.masked_fill(tokens == pad_id, 0.0).sum(-1)", "        return picked.sum(-1)",
       "sequence_log_prob scores padding"),
-    M("decoding.py", "        model.train(was_training)\n", "", "decoding leaves the model in eval mode"),
+    M("decoding.py", "        model.train(was_training)\n", "        pass\n", "decoding leaves the model in eval mode"),
     M("decoding.py", "    was_training = model.training\n    model.eval()\n", "    was_training = model.training\n",
       "decoding runs with dropout on"),
     M("decoding.py", "    if max_len < 1:\n", "    if max_len < 0:\n", "max_len = 0 accepted"),
@@ -422,10 +422,16 @@ CATALOGUE: list[Mutant] = [
 
 
 def apply(text: str, m: Mutant) -> str:
+    """The mutated source; the catalogue is wrong (not the tests) if the anchor is not unique or the result does not compile."""
     n = text.count(m.old)
     if n != 1:
         raise SystemExit(f"catalogue drifted: {m.file}: {m.what!r}: the text to mutate occurs {n} times (need exactly 1):\n{m.old}")
-    return text.replace(m.old, m.new)
+    new = text.replace(m.old, m.new)
+    try:
+        compile(new, m.file, "exec")
+    except SyntaxError as e:
+        raise SystemExit(f"catalogue error: {m.file}: {m.what!r} does not compile: {e}") from None
+    return new
 
 
 def tests_for(file: str) -> list[str]:

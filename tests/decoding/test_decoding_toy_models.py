@@ -78,6 +78,12 @@ def src(*ids):
     return torch.tensor([[i] for i in ids])  # (B, 1): source id i selects table i
 
 
+@pytest.mark.parametrize("decoder", [greedy_decode, beam_search, sample])
+def test_max_len_must_be_positive(decoder):
+    with pytest.raises(ValueError, match="max_len"):
+        decoder(TableModel({7: TRAP}), src(7), max_len=0)
+
+
 def test_toy_model_is_a_proper_distribution():
     model = TableModel({7: TRAP})
     log_p = model.decode(torch.tensor([[BOS], [BOS, A][:1]]), model.encode(src(7, 7)))[:, -1]

@@ -119,3 +119,23 @@ def test_batches_are_drawn_from_every_training_pair():
     train(model, (src, tgt_in, tgt_out), steps=4, batch_size=16, progress=False)
     assert seen == {3, 4, 5}
 
+
+
+# ----------------------------------------------------------------- the loss and accuracy
+def test_garbage_at_padding_positions_never_reaches_the_loss_or_the_accuracy():
+    """A padded position is left out: even NaN logits there change nothing, and a pad 'hit' is no hit."""
+    from transformer_lib.training import label_smoothed_loss, token_accuracy
+
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(2, 4, V, generator=g)
+    targets = torch.tensor([[5, 6, 2, PAD], [7, 2, PAD, PAD]])
+    clean = label_smoothed_loss(logits, targets, 0.1)
+    dirty = logits.clone()
+    dirty[0, 3] = float("nan")
+    dirty[1, 2:] = float("nan")
+    assert torch.isfinite(label_smoothed_loss(dirty, targets, 0.1))
+    torch.testing.assert_close(label_smoothed_loss(dirty, targets, 0.1), clean)
+    torch.testing.assert_close(clean, smoothed_cross_entropy(logits, targets, 0.1))
+    picks = torch.full((2, 4, V), -10.0)
+    picks[..., PAD] = 10.0  # argmax is <pad> everywhere: right only where the target is padding
+    assert token_accuracy(picks, targets) == 0.0
