@@ -29,10 +29,10 @@ class TableModel(torch.nn.Module):
     ``modes`` records whether the model was in training mode on every decoder call.
     """
 
-    def __init__(self, tables):
+    def __init__(self, tables, pad_id=PAD):
         super().__init__()
         self.tables = tables
-        self.config = SimpleNamespace(tgt_vocab_size=V, pad_id=PAD)
+        self.config = SimpleNamespace(tgt_vocab_size=V, pad_id=pad_id)
         self.generator = torch.nn.Identity()
         self.modes = []
 
@@ -86,8 +86,9 @@ def test_max_len_must_be_positive(decoder):
 
 def test_toy_model_is_a_proper_distribution():
     model = TableModel({7: TRAP})
-    log_p = model.decode(torch.tensor([[BOS], [BOS, A][:1]]), model.encode(src(7, 7)))[:, -1]
-    torch.testing.assert_close(log_p.exp().sum(-1), torch.ones(2))
+    log_p = model.decode(torch.tensor([[BOS], [BOS, A], [BOS, B]]), model.encode(src(7, 7, 7)))[:, -1]
+    torch.testing.assert_close(log_p.exp().sum(-1), torch.ones(3))
+    assert float(log_p[1, EOS].exp()) == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize("length,alpha", [(1, 0.6), (4, 0.6), (10, 1.0), (23, 0.2), (7, 0.0)])
@@ -154,6 +155,17 @@ def test_a_batch_of_different_sentences_is_searched_independently():
     tokens, scores = greedy_decode(model, src(8, 7, 9), max_len=10)
     assert tokens.tolist() == [[A, A, A, EOS], [A, EOS, PAD, PAD], [EOS, PAD, PAD, PAD]]
     torch.testing.assert_close(scores, torch.log(torch.tensor([0.6 * 0.9 * 0.6 * 0.99, 0.24, 0.9])))
+
+
+def test_finished_rows_are_filled_with_the_models_own_pad_id():
+    """<pad> need not be token 0: after <eos>, every decoder writes the model's pad_id."""
+    model = TableModel({8: SHORT_LONG, 9: SURE}, pad_id=C)
+    tokens, _ = greedy_decode(model, src(9, 8), max_len=6)
+    assert tokens.tolist() == [[EOS, C, C, C], [A, A, A, EOS]]
+    res = beam_search(model, src(9, 8), k=2, max_len=6, alpha=1.0)
+    assert res.tokens.tolist() == [[EOS, C, C, C], [A, A, A, EOS]]
+    sampled, _ = sample(model, src(9, 8), temperature=1e-3, max_len=6, generator=torch.Generator().manual_seed(0))
+    assert sampled.tolist() == [[EOS, C, C, C], [A, A, A, EOS]]
 
 
 def test_sequence_log_prob_is_the_product_along_the_path():
