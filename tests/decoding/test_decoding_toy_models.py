@@ -86,9 +86,12 @@ def test_max_len_must_be_positive(decoder):
 
 def test_toy_model_is_a_proper_distribution():
     model = TableModel({7: TRAP})
-    log_p = model.decode(torch.tensor([[BOS], [BOS, A], [BOS, B]]), model.encode(src(7, 7, 7)))[:, -1]
-    torch.testing.assert_close(log_p.exp().sum(-1), torch.ones(3))
-    assert float(log_p[1, EOS].exp()) == pytest.approx(0.4)
+    memory = model.encode(src(7, 7))
+    first = model.decode(torch.tensor([[BOS], [BOS]]), memory)[:, -1]  # (2, V)
+    second = model.decode(torch.tensor([[BOS, A], [BOS, B]]), memory)[:, -1]
+    for log_p in (first, second):
+        torch.testing.assert_close(log_p.exp().sum(-1), torch.ones(2))
+    assert float(first[0, A].exp()) == pytest.approx(0.6) and float(second[1, EOS].exp()) == pytest.approx(0.9)
 
 
 @pytest.mark.parametrize("length,alpha", [(1, 0.6), (4, 0.6), (10, 1.0), (23, 0.2), (7, 0.0)])
