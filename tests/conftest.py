@@ -36,6 +36,20 @@ def chapters() -> list[str]:
     return files
 
 
+@pytest.fixture
+def float64():
+    """Parity is checked in float64; the default dtype is restored afterwards for other tests.
+
+    Use it per module: ``pytestmark = pytest.mark.usefixtures("float64")``.
+    """
+    import torch
+
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
 @pytest.fixture(scope="session")
 def built_book() -> pathlib.Path:
     """Run the strict book build (cached chapters are not re-executed) and return the HTML dir.

@@ -16,13 +16,7 @@ from transformer_lib import ref
 B, H, T, S, DH = 2, 3, 5, 7, 4
 
 
-@pytest.fixture(autouse=True)
-def float64():
-    """Parity is checked in float64; restore the default afterwards for other modules."""
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
+pytestmark = pytest.mark.usefixtures("float64")  # parity in float64 (tests/conftest.py)
 
 
 def _rand(*shape, seed=0):

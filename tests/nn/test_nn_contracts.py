@@ -12,12 +12,7 @@ from transformer_lib import nn as tnn
 import transformer_lib.nn.attention as attention_module
 
 
-@pytest.fixture(autouse=True)
-def float64():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
+pytestmark = pytest.mark.usefixtures("float64")  # parity in float64 (tests/conftest.py)
 
 
 def written_out_mha(mha, query, key, value, mask=None):

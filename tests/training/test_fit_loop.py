@@ -17,12 +17,7 @@ from transformer_lib.training import evaluate, train
 PAD, V = 0, 9
 
 
-@pytest.fixture(autouse=True)
-def float64():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
+pytestmark = pytest.mark.usefixtures("float64")  # parity in float64 (tests/conftest.py)
 
 
 def tiny(dropout=0.0, seed=0):
