@@ -23,6 +23,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def explorer_chapters() -> list[str]:
+    """Chapters that show explorers: the list the widget benchmark covers (its single source)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_widgets import BOOK_EXPLORERS
+
+    return [f"chapters/{c}" for c in BOOK_EXPLORERS]
+
+
 def chapters() -> list[str]:
     """Chapter paths (without suffix) in the order of _toc.yml."""
     import yaml

@@ -23,7 +23,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, chapters
+from conftest import ROOT, chapters, explorer_chapters
 
 pytestmark = pytest.mark.colab
 
@@ -107,10 +107,6 @@ def test_the_package_carries_its_weights_and_scripts(colab):
     subprocess.run([str(colab["py"]), "-c", probe], cwd=empty, check=True, env=_clean_env())
 
 
-# Chapters whose explorers must show a live widget in a kernel.
-EXPLORER_CHAPTERS = {f"chapters/{c}" for c in ("self_attention", "masking", "multi_head_attention", "positional_encoding",
-                                               "residuals_and_norms", "training", "it_animal")}
-
 RUNNER = r"""
 import sys, nbformat
 from nbclient import NotebookClient
@@ -142,7 +138,7 @@ def test_chapter_runs_alone_in_an_empty_folder(colab, chapter):
     log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stderr)  # IPython colours its tracebacks
     assert proc.returncode == 0, f"{chapter} failed alone over Colab's versions:\n{log[-4000:]}"
     assert "site-packages" in proc.stdout
-    if chapter in EXPLORER_CHAPTERS:
+    if chapter in explorer_chapters():
         assert "live widgets displayed: 0" not in proc.stdout, f"{chapter}: its explorer showed no live widget"
     leftovers = sorted(p.name for p in folder.iterdir() if p.name != os.path.basename(nb))
     assert not leftovers or all(not p.endswith(".py") for p in leftovers), leftovers
