@@ -24,9 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 def build(where: pathlib.Path) -> float:
     cmd = [sys.executable, "-m", "jupyter_book", "build", ".", "--warningiserror", "--nitpick", "--keep-going",
            "--builder", "html"]
-    # AHO_BOOK_BUILD=1, as scripts/build_book.sh exports: the explorers then precompute their page views.
-    env = {**os.environ, "AHO_BOOK_BUILD": "1",
-           "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=where, capture_output=True, text=True, env=env)
     if proc.returncode:

@@ -15,9 +15,6 @@ if [ -f _build/.library-hash ] && [ "$(cat _build/.library-hash)" != "$lib" ]; t
   rm -rf _build/.jupyter_cache _build/jupyter_execute _build/.doctrees
 fi
 start=$(date +%s)
-# The chapters' kernels inherit this: displayed Explorers then carry the page's HTML view
-# (every frame precomputed), which a reader's live kernel never computes (views.Explorer).
-export AHO_BOOK_BUILD=1
 jupyter-book build . --warningiserror --nitpick --keep-going --builder html
 echo "$lib" > _build/.library-hash
 echo "==> book built in $(( $(date +%s) - start )) s"

@@ -80,8 +80,8 @@ def test_bad_explorer_arguments():
 
 @pytest.mark.book
 def test_every_explorer_a_chapter_shows_has_its_page_view(built_book):
-    """The build exports AHO_BOOK_BUILD=1, so each explorer a chapter shows carries its page
-    view; without it the pages would silently have none (and the browser tests would skip)."""
+    """The book's extension (_ext/page_views.py) sets AHO_BOOK_BUILD=1, so each explorer a
+    chapter shows carries its page view; without it the pages would silently have none."""
     from conftest import ROOT, chapters
 
     for chapter in chapters():

@@ -32,7 +32,7 @@ from transformer_lib.views.panels import Frame, bars, frame, heatmap, line, nume
 
 __all__ = ["Explorer", "Frame", "bars", "frame", "heatmap", "line", "render_frame", "BOOK_BUILD"]
 
-BOOK_BUILD = "AHO_BOOK_BUILD"  # the environment variable scripts/build_book.sh sets (see Explorer)
+BOOK_BUILD = "AHO_BOOK_BUILD"  # the environment variable the book build sets (_ext/page_views.py; see Explorer)
 
 
 # ---------------------------------------------------------------------------- explorer
@@ -59,11 +59,11 @@ class Explorer:
     drawn, in a fraction of a second. The page view (:meth:`html`) precomputes every frame
     of the grid, which takes up to a second or more, and is needed only by the book's
     pages, which have no kernel. So it is added to the displayed output only when the
-    environment variable ``AHO_BOOK_BUILD`` is ``1``: ``scripts/build_book.sh`` exports it,
-    and the kernels that execute the chapters inherit it. A notebook output is captured the
-    moment it is displayed, so the page view cannot be computed later, on demand; and
-    nothing inside a kernel tells a book build from a reader, hence the explicit variable.
-    Anyone building the book another way (``jupyter-book build .``) must set it too.
+    environment variable ``AHO_BOOK_BUILD`` is ``1``: the book's Sphinx extension
+    ``_ext/page_views.py`` sets it for every build, and the kernels that execute the chapters
+    inherit it. A notebook output is captured the moment it is displayed, so the page view
+    cannot be computed later, on demand; and nothing inside a kernel tells a book build from
+    a reader, hence the explicit variable.
 
     Args:
         frame_fn: ``frame_fn(**values) -> frame``; raises ``ValueError`` with a message a

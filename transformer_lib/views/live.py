@@ -1,4 +1,4 @@
-"""The live view of an :class:`~transformer_lib.views.Explorer` in a kernel (issue 11).
+"""The live view of an :class:`~transformer_lib.views.Explorer` in a kernel.
 
 Core ipywidgets only, and only widgets and traits that ipywidgets 7.7 (what Colab ships)
 and 8 both have: ``SelectionSlider``, ``Dropdown``, ``Combobox``, ``HTML``, ``Image``,

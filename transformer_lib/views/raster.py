@@ -1,4 +1,4 @@
-"""The live widget's picture of a frame, drawn with Pillow at the speed of a hand (issue 11).
+"""The live widget's picture of a frame, drawn with Pillow at the speed of a hand.
 
 Why not matplotlib: in a kernel the old widget spent 0.5-0.8 s per change in the inline
 backend's PNG with a tight bounding box, and even matplotlib's bare Agg canvas spends
