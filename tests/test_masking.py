@@ -34,6 +34,8 @@ def test_padding_mask_numpy_and_torch_agree():
     (lambda: ref.causal_mask(0), "positive length"),
     (lambda: tnn.causal_mask(0), "positive length"),
     (lambda: ref.padding_mask([2, 7], 5), r"every length must lie in 0..S=5"),
+    (lambda: tnn.padding_mask(torch.tensor([2, 7]), 5), r"every length must lie in 0..S=5"),
+    (lambda: tnn.padding_mask(torch.tensor([-1, 2]), 5), r"every length must lie in 0..S=5"),
     (lambda: ref.padding_mask([[2]], 5), "1-D"),
     (lambda: tnn.padding_mask(torch.tensor([[2]]), 5), "1-D"),
     (lambda: ref.scaled_dot_product_attention(np.ones((3, 4)), np.ones((3, 4)), np.ones((3, 4)), mask=np.ones((3, 3))),

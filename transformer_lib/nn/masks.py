@@ -22,6 +22,8 @@ def padding_mask(lengths: torch.Tensor, S: int) -> torch.Tensor:
     lengths = torch.as_tensor(lengths)
     if lengths.ndim != 1:
         raise ValueError(f"lengths must be a 1-D tensor (B,), got shape {tuple(lengths.shape)}")
+    if bool((lengths < 0).any()) or bool((lengths > S).any()):
+        raise ValueError(f"every length must lie in 0..S={S}, got {lengths.tolist()}")
     return (torch.arange(S, device=lengths.device)[None, :] < lengths[:, None])[:, None, None, :]  # (B, 1, 1, S)
 
 
