@@ -43,7 +43,7 @@ def chapter_explorers(chapter: str) -> tuple[list, dict]:
     """Run the chapter's code cells up to its last explorer, as the book does (the Colab
     install cell skipped; matplotlib on Agg; a cell needing a package that is not installed,
     such as bertviz, skipped); returns the Explorers shown as cell values, in
-    order, and the chapter's namespace. Also used by tests/test_views_live.py."""
+    order, and the chapter's namespace. Also used by tests/views/test_views_live.py."""
     import matplotlib
 
     from transformer_lib import views
@@ -110,7 +110,7 @@ def typed_inputs(chapter: str, ns: dict, options, n: int) -> list[str]:
     if chapter == "training":
         return [fr for fr, _ in ns["corpus"].test if fr not in options][:n]
     if chapter == "it_animal":
-        from transformer_lib import it_corpus as C
+        from transformer_lib.data import pronoun as C
 
         pairs = [("dog", "river"), ("horse", "hill"), ("child", "street"), ("animal", "fence")]
         texts = [C.sentence(a, o, adj, f).text for a, o in pairs for f in (0, 5) for adj in ("tired", "wide", "weak")]

@@ -1,7 +1,7 @@
 """Keep every chapter's first cell -- the Colab install cell -- in sync with _config.yml.
 
 The repository URL is written once, in _config.yml (``repository.url``). This script
-writes the hidden first cell of each chapter from it; ``tests/test_book_source.py`` fails
+writes the hidden first cell of each chapter from it; ``tests/book/test_book_source.py`` fails
 if a chapter's cell has drifted. Run: ``python scripts/colab_cell.py``.
 """
 

@@ -13,7 +13,7 @@ pairs, noun-adjective combinations and frames): accuracy >= 99 % and minimal-pai
 rate >= 95 %. All runs are recorded under "runs" in ``weights/it_model.json``, and one of
 them, ``--ship-seed`` (default 1), is saved to ``transformer_lib/weights/it_model.*``.
 Seed 1 is shipped because it has the widest margin in every robustness check (one or two
-threads, initial weights nudged by 1e-6), so ``tests/test_it_model.py`` can retrain it
+threads, initial weights nudged by 1e-6), so ``tests/tasks/test_pronoun.py`` can retrain it
 and assert the bars on any CPU. There is no retry: the script exits non-zero (and saves
 nothing) unless **every** seed meets both bars.
 
@@ -33,8 +33,8 @@ from dataclasses import asdict
 import torch
 from tqdm import tqdm
 
-from transformer_lib import it_corpus as C
-from transformer_lib.it_model import WEIGHTS, ItConfig, TrainConfig, evaluate, save_it_model, train_it_model
+from transformer_lib.data import pronoun as C
+from transformer_lib.tasks.pronoun import WEIGHTS, ItConfig, TrainConfig, evaluate, save_it_model, train_it_model
 
 BARS = {"accuracy": 0.99, "flip_rate": 0.95}
 SHIP_SEED = 1

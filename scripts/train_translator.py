@@ -23,8 +23,8 @@ import torch
 from transformer_lib import seed_everything
 from transformer_lib.data import encode_pairs, make_corpus
 from transformer_lib.nn import Transformer
-from transformer_lib.training import train
-from transformer_lib.translator import Translator, bleu_and_exact, save_translator, translate_batch, translator_config
+from transformer_lib.train import train
+from transformer_lib.tasks.translator import Translator, bleu_and_exact, save_translator, translate_batch, translator_config
 
 CORPUS = {"seed": 0, "test_fraction": 0.1, "max_test": 500}
 

@@ -39,6 +39,6 @@ def load_it_model(*args, **kwargs):
 
     Imported lazily so that ``import transformer_lib`` stays light.
     """
-    from transformer_lib.it_model import load_it_model as _load
+    from transformer_lib.tasks.pronoun import load_it_model as _load
 
     return _load(*args, **kwargs)

@@ -8,7 +8,7 @@
    (:func:`render_frame`; the live picture is drawn by the same code, so they look alike).
 
 A chapter describes a view once, as a *frame function* that maps control values to a
-frame (a dict of panels built with :func:`heatmap`, :func:`bars` and :func:`line`), and
+frame (a dict of panels built with :func:`heatmap_panel`, :func:`bars_panel` and :func:`line_panel`), and
 the :class:`Explorer` turns it into all three. The same function feeds the live widget
 and the precomputed data, so the two cannot disagree. Introduced in chapter
 "Self-attention: queries, keys and values".
@@ -28,9 +28,9 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 from transformer_lib.views.drawing import render_frame
-from transformer_lib.views.panels import Frame, bars, frame, heatmap, line, numeric_options
+from transformer_lib.views.panels import Frame, bars_panel, frame, heatmap_panel, line_panel, numeric_options
 
-__all__ = ["Explorer", "Frame", "bars", "frame", "heatmap", "line", "render_frame", "BOOK_BUILD"]
+__all__ = ["Explorer", "Frame", "bars_panel", "frame", "heatmap_panel", "line_panel", "render_frame", "BOOK_BUILD"]
 
 BOOK_BUILD = "AHO_BOOK_BUILD"  # the environment variable the book build sets (_ext/page_views.py; see Explorer)
 

@@ -62,14 +62,14 @@ def normalisation_frame(norm: str, pad_to: int) -> dict:
     change = np.abs(y - clean).max(axis=-1)  # (16,)
     labels = token_labels()
     if norm == "BatchNorm":
-        stats = views.line(np.arange(D), {
+        stats = views.line_panel(np.arange(D), {
             "mean BatchNorm uses (all B×T positions)": x.reshape(-1, D).mean(0),
             "mean of the real tokens": x[is_real].mean(0),
             "std BatchNorm uses": x.reshape(-1, D).std(0),
             "std of the real tokens": x[is_real].std(0),
         }, title="per-feature statistics", xlabel="feature d", ylabel="value", ymin=-2.5, ymax=3.5)
     else:
-        stats = views.line(np.arange(len(labels)), {
+        stats = views.line_panel(np.arange(len(labels)), {
             "mean LayerNorm uses (padded batch)": x[is_real].mean(-1),
             "mean without extra padding": x0[real0].mean(-1),
             "std LayerNorm uses": x[is_real].std(-1),
@@ -77,10 +77,10 @@ def normalisation_frame(norm: str, pad_to: int) -> dict:
             ymin=-2.5, ymax=3.5)
     n_pad = int((~is_real).sum())
     return views.frame(
-        views.heatmap(y, x=[f"d{d}" for d in range(D)], y=labels, title=f"{norm} output of the real tokens",
+        views.heatmap_panel(y, x=[f"d{d}" for d in range(D)], y=labels, title=f"{norm} output of the real tokens",
                       xlabel="feature", ylabel="token", vmin=-3, vmax=3),
         stats,
-        views.bars(change, labels, title="error caused by the padding", ylabel="max |Δ output|", vmax=4.0),
+        views.bars_panel(change, labels, title="error caused by the padding", ylabel="max |Δ output|", vmax=4.0),
         caption=(f"{norm}, batch padded to T = {pad_to}: {n_pad} of {x.shape[0] * pad_to} positions are padding "
                  f"({100 * n_pad / (x.shape[0] * pad_to):.0f}%). Largest error of a real token's output, against "
                  f"statistics from the real tokens alone: "

@@ -23,7 +23,7 @@ def _floats(a) -> list:
     return out
 
 
-def heatmap(z, x=None, y=None, title: str = "", xlabel: str = "", ylabel: str = "",
+def heatmap_panel(z, x=None, y=None, title: str = "", xlabel: str = "", ylabel: str = "",
             vmin: float | None = None, vmax: float | None = None, decimals: int | None = None) -> dict:
     """A heatmap panel: ``z`` (rows, cols), row labels ``y`` and column labels ``x``.
 
@@ -42,7 +42,7 @@ def heatmap(z, x=None, y=None, title: str = "", xlabel: str = "", ylabel: str = 
             "ylabel": ylabel, "vmin": vmin, "vmax": vmax, "decimals": decimals}
 
 
-def bars(values, labels, title: str = "", ylabel: str = "", vmax: float | None = None,
+def bars_panel(values, labels, title: str = "", ylabel: str = "", vmax: float | None = None,
          highlight: Sequence[int] = ()) -> dict:
     """A bar-chart panel, one bar per label (e.g. the attention from one token)."""
     values = np.asarray(values, dtype=float).ravel()
@@ -52,7 +52,7 @@ def bars(values, labels, title: str = "", ylabel: str = "", vmax: float | None =
             "ylabel": ylabel, "vmax": vmax, "highlight": [int(i) for i in highlight]}
 
 
-def line(x, series: dict[str, Any], title: str = "", xlabel: str = "", ylabel: str = "",
+def line_panel(x, series: dict[str, Any], title: str = "", xlabel: str = "", ylabel: str = "",
          ymin: float | None = None, ymax: float | None = None, highlight_x: float | None = None) -> dict:
     """A line-plot panel: several named series over the same ``x``."""
     x = np.asarray(x, dtype=float).ravel()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from transformer_lib import embeddings as emb
+from transformer_lib.tasks import word2vec as emb
 
 
 def test_corpus_is_reproducible_and_uses_the_grammar():

@@ -19,7 +19,7 @@ def _frame(n, word):
     toks = [word] + [f"t{i}" for i in range(1, n)]
     if word.startswith("bad"):
         raise ValueError(f"the word {word!r} is not in the vocabulary")
-    return views.frame(views.heatmap(w, x=toks, y=toks, title=word), views.bars(w[0], toks), caption=f"n={n} {word}")
+    return views.frame(views.heatmap_panel(w, x=toks, y=toks, title=word), views.bars_panel(w[0], toks), caption=f"n={n} {word}")
 
 
 def _spec(view):
@@ -75,7 +75,7 @@ def test_bad_explorer_arguments():
     with pytest.raises(ValueError, match="not an option"):
         views.Explorer(_frame, controls={"n": [2]}, initial={"n": 5})
     with pytest.raises(ValueError, match="column labels"):
-        views.heatmap(np.zeros((2, 3)), x=["a"])
+        views.heatmap_panel(np.zeros((2, 3)), x=["a"])
 
 
 @pytest.mark.book

@@ -3,7 +3,7 @@
 bertviz's head view and model view draw (with require.js, d3 and jQuery loaded from the site's
 own _static/vendor; open_page fails a test on any request to another host) and show the tokens
 as text; hovering a token in a kernel-free heatmap highlights its row; each page stays under
-2 MB. (tests/test_browser.py already checks every page for console errors and every explorer's
+2 MB. (tests/browser/test_browser.py already checks every page for console errors and every explorer's
 controls.)
 """
 

@@ -10,7 +10,7 @@ import torch
 
 from transformer_lib import nn as tnn
 from transformer_lib import ref
-from transformer_lib.nn.lookup import IGNORE, LookupModel, LookupTask, evaluate, fit
+from transformer_lib.tasks.lookup import IGNORE, LookupModel, LookupTask, evaluate, fit
 
 
 def _weights(D, seed):

@@ -2,7 +2,7 @@
 
 A small bidirectional encoder built from the book's own modules (:class:`TokenEmbedding`,
 sinusoidal positions, :class:`EncoderLayer`) reads a sentence from
-:mod:`transformer_lib.it_corpus` and, **at the position of "it"**, predicts which noun
+:mod:`transformer_lib.data.pronoun` and, **at the position of "it"**, predicts which noun
 "it" refers to -- the noun itself, out of every noun it knows, not "first or second".
 To name the noun the "it" position has to fetch it, so its attention shows where it
 looked: the famous picture, read from the token "it" itself.
@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from transformer_lib import it_corpus as C
+from transformer_lib.data import pronoun as C
 from transformer_lib._checks import check_heads
 from transformer_lib.nn.blocks import EncoderLayer, run_encoder_stack
 from transformer_lib.nn.norms import LayerNorm

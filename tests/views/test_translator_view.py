@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from transformer_lib.decoding import greedy_decode
-from transformer_lib.translator import load_translator, translation_explorer
+from transformer_lib.tasks.translator import load_translator
+from transformer_lib.views.translator import translation_explorer
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

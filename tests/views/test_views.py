@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from transformer_lib import plots, ref, views
-from transformer_lib.nn.lookup import LookupModel, LookupTask
+from transformer_lib.tasks.lookup import LookupModel, LookupTask
 from transformer_lib.views import bertviz
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -120,7 +120,7 @@ def lookup_explorer():
         ids = task.encode(sequence)
         toks = task.tokens(ids[0])
         w = model.attention(ids)[layer][0, head].numpy()
-        return views.frame(views.heatmap(w, x=toks, y=toks, vmin=0, vmax=1), caption=f"layer {layer}, head {head}")
+        return views.frame(views.heatmap_panel(w, x=toks, y=toks, vmin=0, vmax=1), caption=f"layer {layer}, head {head}")
 
     return views.Explorer(frame_fn, controls={"sequence": ["A1 B2 a", "C3 D4 d c"], "layer": [0, 1], "head": [0, 1]},
                           editable=["sequence"], title=f"lookup {HOSTILE}"), model, task

@@ -30,7 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 # ------------------------------------------------------------- the book's explorers
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from bench_widgets import BOOK_EXPLORERS, chapter_explorers, typed_inputs  # noqa: E402
 
 
@@ -113,8 +113,8 @@ def _frame(n, word="a"):
         raise ValueError(f"the word {word!r} is not in the vocabulary")
     w = np.arange(n * n, dtype=float).reshape(n, n) / (n * n)
     toks = [word] + [f"t{i}" for i in range(1, n)]
-    return views.frame(views.heatmap(w, x=toks, y=toks, title=f"n = {n}", vmin=0, vmax=1),
-                       views.bars(w[0], toks, vmax=1), caption=f"n={n} {word}")
+    return views.frame(views.heatmap_panel(w, x=toks, y=toks, title=f"n = {n}", vmin=0, vmax=1),
+                       views.bars_panel(w[0], toks, vmax=1), caption=f"n={n} {word}")
 
 
 def test_drawing_errors_and_bugs_are_shown_in_the_widget(monkeypatch):
@@ -147,9 +147,9 @@ def test_picture_shows_the_frame_data():
     import matplotlib
 
     z = np.array([[0.0, 0.25, 0.5], [0.75, 1.0, 0.1]])
-    fr = views.frame(views.heatmap(z, x=list("abc"), y=["r0", "r1"], vmin=0, vmax=1, title="t", xlabel="key",
+    fr = views.frame(views.heatmap_panel(z, x=list("abc"), y=["r0", "r1"], vmin=0, vmax=1, title="t", xlabel="key",
                                    ylabel="query"),
-                     views.bars([0.2, 0.9], ["p", "q"], vmax=1.0, highlight=[1]), caption="data")
+                     views.bars_panel([0.2, 0.9], ["p", "q"], vmax=1.0, highlight=[1]), caption="data")
     img, (hm, bx) = raster.draw(fr)
     rgb = np.asarray(img).astype(int)
     x0, y0, x1, y1 = hm
@@ -190,7 +190,7 @@ from transformer_lib import views
 def frame_fn(n):
     w = np.arange(n * n, dtype=float).reshape(n, n) / (n * n)
     toks = [f"t{i}" for i in range(n)]
-    return views.frame(views.heatmap(w, x=toks, y=toks, vmin=0, vmax=1), caption=f"n={n}")
+    return views.frame(views.heatmap_panel(w, x=toks, y=toks, vmin=0, vmax=1), caption=f"n={n}")
 explorer = views.Explorer(frame_fn, controls={"n": [2, 3, 4, 5]})
 explorer
 """

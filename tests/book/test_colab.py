@@ -145,11 +145,11 @@ def test_chapter_runs_alone_in_an_empty_folder(colab, chapter):
 
 
 def test_live_explorers_under_colabs_ipywidgets(colab):
-    """tests/test_views_live.py (every explorer moved through its widget) over ipywidgets 7.7.1."""
+    """tests/views/test_views_live.py (every explorer moved through its widget) over ipywidgets 7.7.1."""
     folder = colab["tmp"] / "live"
     folder.mkdir()
     proc = subprocess.run([str(colab["py"]), "-m", "pytest", "-q", "--noconftest", "-p", "no:cacheprovider",
-                           "--rootdir", str(folder), "-c", os.devnull, str(ROOT / "tests" / "test_views_live.py")],
+                           "--rootdir", str(folder), "-c", os.devnull, str(ROOT / "tests" / "views" / "test_views_live.py")],
                           cwd=folder, capture_output=True, text=True, env=_clean_env())
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert re.search(r"\d+ passed", proc.stdout) and " skipped" not in proc.stdout.splitlines()[-1], proc.stdout[-1000:]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from transformer_lib import seed_everything
 from transformer_lib.data import encode_pairs, make_corpus
 from transformer_lib.nn import Transformer, TransformerConfig
-from transformer_lib.training import (
+from transformer_lib.train import (
     cross_entropy_dist, entropy, evaluate, kl_divergence, label_smoothed_loss, noam_rate, noam_scheduler,
     smoothed_targets, token_accuracy, train,
 )

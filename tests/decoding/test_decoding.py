@@ -7,7 +7,7 @@ from transformer_lib import seed_everything
 from transformer_lib.data import encode_pairs, make_corpus
 from transformer_lib.decoding import beam_search, greedy_decode, length_penalty, sample, sequence_log_prob
 from transformer_lib.nn import Transformer, TransformerConfig
-from transformer_lib.translator import bleu_and_exact, load_translator, translate_batch
+from transformer_lib.tasks.translator import bleu_and_exact, load_translator, translate_batch
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from transformer_lib import it_corpus as C
+from transformer_lib.data import pronoun as C
 from transformer_lib import views
 
 
@@ -43,9 +43,9 @@ def it_frame(model, sentence: str | C.Example, analysed=None) -> dict:
     if ex is not None:
         caption += f"; the corpus rule says the {ex.referent}"
     return views.frame(
-        views.heatmap(from_it, x=tokens, y=rows, title="attention from “it”", xlabel="token looked at",
+        views.heatmap_panel(from_it, x=tokens, y=rows, title="attention from “it”", xlabel="token looked at",
                       ylabel="layer, head", vmin=0, vmax=1, decimals=2),
-        views.bars(values, in_sentence + ["others"], title="what “it” refers to", ylabel="probability",
+        views.bars_panel(values, in_sentence + ["others"], title="what “it” refers to", ylabel="probability",
                    vmax=1, highlight=[in_sentence.index(answer)] if answer in in_sentence else []),
         caption=caption,
     )

@@ -13,9 +13,10 @@ import pytest
 import torch
 
 import transformer_lib as tl
-from transformer_lib import it_corpus as C
-from transformer_lib import it_views
-from transformer_lib.it_model import ItConfig, TrainConfig, evaluate, train_it_model
+from conftest import ROOT
+from transformer_lib.data import pronoun as C
+from transformer_lib.views import pronoun as it_views
+from transformer_lib.tasks.pronoun import ItConfig, TrainConfig, evaluate, train_it_model
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -238,7 +239,7 @@ def test_the_shipped_recipe_met_the_bars_on_every_seed():
 
 def test_script_exits_non_zero_when_a_seed_misses_the_bars(tmp_path):
     """Five steps cannot reach the bars: the script must fail loudly and save nothing."""
-    script = os.path.join(os.path.dirname(__file__), "..", "scripts", "train_it_model.py")
+    script = str(ROOT / "scripts" / "train_it_model.py")
     run = subprocess.run([sys.executable, script, "--seeds", "0", "--ship-seed", "0", "--steps", "5",
                           "--n-train", "500", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert run.returncode != 0

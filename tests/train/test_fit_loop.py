@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from transformer_lib.nn import Transformer, TransformerConfig
-from transformer_lib.training import evaluate, train
+from transformer_lib.train import evaluate, train
 
 PAD, V = 0, 9
 
@@ -119,7 +119,7 @@ def test_batches_are_drawn_from_every_training_pair():
 # ----------------------------------------------------------------- the loss and accuracy
 def test_garbage_at_padding_positions_never_reaches_the_loss_or_the_accuracy():
     """A padded position is left out: even NaN logits there change nothing, and a pad 'hit' is no hit."""
-    from transformer_lib.training import label_smoothed_loss, token_accuracy
+    from transformer_lib.train import label_smoothed_loss, token_accuracy
 
     g = torch.Generator().manual_seed(0)
     logits = torch.randn(2, 4, V, generator=g)
