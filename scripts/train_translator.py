@@ -23,7 +23,7 @@ import torch
 from transformer_lib import seed_everything
 from transformer_lib.data import encode_pairs, make_corpus
 from transformer_lib.nn import Transformer
-from transformer_lib.train import train
+from transformer_lib.train import fit_seq2seq
 from transformer_lib.tasks.translator import Translator, bleu_and_exact, save_translator, translate_batch, translator_config
 
 CORPUS = {"seed": 0, "test_fraction": 0.1, "max_test": 500}
@@ -58,17 +58,17 @@ def main() -> None:
         def keep_early(hist, model=model, snapshot=snapshot):
             if name == "translator" and hist.step[-1] == args.early:
                 snapshot["state"] = copy.deepcopy(model.state_dict())
-                snapshot["history"] = copy.deepcopy(dataclasses.asdict(hist))
+                snapshot["history"] = hist.as_dict()
                 snapshot["seconds"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        hist = train(model, train_data, args.steps, args.batch_size, smoothing, args.warmup, args.factor,
+        hist = fit_seq2seq(model, train_data, args.steps, args.batch_size, smoothing, args.warmup, args.factor,
                      heldout_data=test_data, record_every=100, seed=args.seed, callback=keep_early)
         record = {"steps": args.steps, "batch_size": args.batch_size, "smoothing": smoothing, "warmup": args.warmup,
                   "factor": args.factor, "seed": args.seed, "seconds": hist.seconds,
                   "torch_threads": torch.get_num_threads()}
         finish(Translator(model, corpus.src_vocab, corpus.tgt_vocab, {}), name, corpus, record,
-               dataclasses.asdict(hist), args.out)
+               hist.as_dict(), args.out)
         if snapshot:
             early = Transformer(translator_config(len(corpus.src_vocab), len(corpus.tgt_vocab)))
             early.load_state_dict(snapshot["state"])

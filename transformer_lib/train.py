@@ -1,14 +1,19 @@
-"""Training a Transformer: the loss, label smoothing, the learning-rate schedule, the loop.
+"""Training: the loss, label smoothing, the learning-rate schedules, and the one fit loop.
 
 Introduced in chapter "Training: from logits to loss". The model outputs logits; the loss
 compares their softmax with a *target distribution* -- one-hot, or label-smoothed as in the
 paper (section 5.4, epsilon_ls = 0.1) -- on every real target token, never on padding.
+
+:func:`fit` is the only training loop in the package: every task in :mod:`transformer_lib.tasks`
+and every chapter that trains something calls it with its own batches, loss and evaluation.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 import torch
 import torch.nn.functional as F
@@ -111,37 +116,165 @@ def noam_scheduler(optimizer: torch.optim.Optimizer, d_model: int, warmup: int =
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: noam_rate(i + 1, d_model, warmup, factor))
 
 
-# --------------------------------------------------------------------------------- loop
-@dataclass
+# ------------------------------------------------------------------------------ schedules
+def warmup_cosine(warmup: int, steps: int) -> Callable[[int], float]:
+    """A learning-rate multiplier for ``LambdaLR``: linear warm-up over ``warmup`` steps, then a
+    cosine decay to 0 at ``steps``. Index ``i`` counts optimizer steps from 0."""
+    if warmup < 1 or steps < 1:
+        raise ValueError(f"warmup and steps must be positive, got warmup={warmup}, steps={steps}")
+
+    def multiplier(i: int) -> float:
+        if i < warmup:
+            return (i + 1) / warmup
+        return 0.5 * (1 + math.cos(math.pi * (i - warmup) / max(1, steps - warmup)))
+
+    return multiplier
+
+
+# ----------------------------------------------------------------------------- the loop
 class History:
-    """What :func:`train` records: per evaluation point, the step and the running numbers."""
+    """What :func:`fit` records, one entry per record point.
 
-    step: list = field(default_factory=list)
-    train_loss: list = field(default_factory=list)  # label-smoothed loss, mean since the last record
-    train_acc: list = field(default_factory=list)  # token accuracy under teacher forcing
-    heldout_loss: list = field(default_factory=list)  # plain cross-entropy (epsilon = 0) on held-out data
-    heldout_acc: list = field(default_factory=list)
-    lr: list = field(default_factory=list)
-    seconds: float = 0.0
+    ``step`` (the step just taken), ``lr`` (the learning rate that step used), and one list per
+    measured value: ``train_loss`` and ``train_<metric>`` (means over the steps since the
+    previous record) and whatever ``evaluate`` returned (e.g. ``heldout_loss``). Read them as
+    attributes (``history.train_loss``) or with :meth:`as_dict`. ``seconds`` is the wall time.
+    """
+
+    def __init__(self):
+        self.step: list[int] = []
+        self.lr: list[float] = []
+        self.values: dict[str, list[float]] = {}
+        self.seconds: float = 0.0
+
+    def __getattr__(self, name: str):
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(f"History has no {name!r}; it recorded {sorted(values)}")
+
+    def record(self, step: int, lr: float, values: dict[str, float]) -> None:
+        if self.step and set(values) != set(self.values):
+            raise ValueError(f"record {step} measured {sorted(values)}, earlier records {sorted(self.values)}")
+        self.step.append(step)
+        self.lr.append(lr)
+        for k, v in values.items():
+            self.values.setdefault(k, []).append(float(v))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": list(self.step), "lr": list(self.lr), **{k: list(v) for k, v in self.values.items()},
+                "seconds": self.seconds}
+
+    def __repr__(self) -> str:
+        last = {k: round(v[-1], 4) for k, v in self.values.items()} if self.step else {}
+        return f"History({len(self.step)} records, last step {self.step[-1] if self.step else None}: {last})"
 
 
-@torch.no_grad()
-def evaluate(model, data, pad_id: int = 0) -> tuple[float, float]:
-    """Plain cross-entropy and token accuracy on (src, tgt_in, tgt_out) tensors, in eval mode."""
+def _batch_source(batches) -> Callable[[int], Any]:
+    if callable(batches):
+        return batches
+    it = iter(batches)
+
+    def next_batch(step: int):
+        try:
+            return next(it)
+        except StopIteration:
+            raise ValueError(f"the batches ran out at step {step}: give at least `steps` of them") from None
+
+    return next_batch
+
+
+def fit(model: torch.nn.Module, batches: Callable[[int], Any] | Iterable, loss_fn: Callable, *, steps: int,
+        optimizer: torch.optim.Optimizer, schedule=None, evaluate: Callable[[torch.nn.Module], dict] | None = None,
+        record_every: int = 50, progress=True, callback: Callable[[History], None] | None = None,
+        desc: str = "training") -> History:
+    """Train ``model`` for ``steps`` optimizer steps: the one loop of the book.
+
+    Each step: draw a batch, ``loss_fn(model, batch)`` in training mode, backward, an optimizer
+    step, then a schedule step. Every ``record_every`` steps (and after the last one) it records
+    the means since the previous record and, if given, ``evaluate(model)`` -- run in eval mode
+    under ``torch.inference_mode()``.
+
+    Args:
+        model: any ``torch.nn.Module``.
+        batches: ``batches(step) -> batch`` (steps count from 1), or an iterable of batches.
+        loss_fn: ``loss_fn(model, batch)`` returns the loss (a scalar tensor), or
+            ``(loss, {"acc": 0.9, ...})`` with extra numbers to average and record as ``train_acc``, ...
+        steps: how many optimizer steps.
+        optimizer: over the model's parameters.
+        schedule: an optional ``torch.optim.lr_scheduler`` stepped after every optimizer step.
+        evaluate: optional ``evaluate(model) -> {"heldout_loss": ..., ...}`` at every record.
+        record_every: steps between records.
+        progress: a tqdm bar: True (on stderr), False, or a file-like object to write it to.
+        callback: ``callback(history)`` after each record (e.g. to redraw live curves).
+
+    Returns:
+        a :class:`History`. The model is put back in the mode it was in (train or eval).
+    """
+    if steps < 1 or record_every < 1:
+        raise ValueError(f"steps and record_every must be positive, got steps={steps}, record_every={record_every}")
+    next_batch = _batch_source(batches)
+    hist = History()
+    was_training = model.training
+    sums: dict[str, float] = {}
+    n = 0
+    start = time.perf_counter()
+    file = progress if hasattr(progress, "write") else None  # None: tqdm's default, stderr
+    bar = tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=True, mininterval=0.5, file=file)
+    try:
+        for step in bar:
+            model.train()
+            out = loss_fn(model, next_batch(step))
+            loss, extra = out if isinstance(out, tuple) else (out, {})
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            lr = optimizer.param_groups[0]["lr"]  # the rate this step uses
+            optimizer.step()
+            if schedule is not None:
+                schedule.step()
+            for k, v in {"loss": loss.item(), **extra}.items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+            n += 1
+            if step % record_every == 0 or step == steps:
+                values = {f"train_{k}": v / n for k, v in sums.items()}
+                if evaluate is not None:
+                    model.eval()
+                    with torch.inference_mode():
+                        values.update(evaluate(model))
+                hist.record(step, lr, values)
+                bar.set_postfix({k: f"{v:.3f}" for k, v in values.items()})
+                sums, n = {}, 0
+                if callback is not None:
+                    callback(hist)
+    finally:
+        model.train(was_training)
+        bar.close()
+    hist.seconds = time.perf_counter() - start
+    return hist
+
+
+# --------------------------------------------------------------- sequence-to-sequence
+def teacher_forced_scores(model, data, pad_id: int = 0) -> tuple[float, float]:
+    """Plain cross-entropy and token accuracy of an encoder-decoder on (src, tgt_in, tgt_out)
+    tensors, in eval mode under ``torch.inference_mode()``; the model's mode is put back."""
     was_training = model.training
     model.eval()
-    src, tgt_in, tgt_out = data
-    logits = model(src, tgt_in)  # (B, T, V)
-    loss = float(label_smoothed_loss(logits, tgt_out, 0.0, pad_id))
-    acc = token_accuracy(logits, tgt_out, pad_id)
-    model.train(was_training)
+    try:
+        with torch.inference_mode():
+            src, tgt_in, tgt_out = data
+            logits = model(src, tgt_in)  # (B, T, V)
+            loss = float(label_smoothed_loss(logits, tgt_out, 0.0, pad_id))
+            acc = token_accuracy(logits, tgt_out, pad_id)
+    finally:
+        model.train(was_training)
     return loss, acc
 
 
-def train(model, train_data, steps: int, batch_size: int = 64, smoothing: float = 0.1, warmup: int = 400,
-          factor: float = 1.0, heldout_data=None, record_every: int = 50, seed: int = 0, progress: bool = True,
-          callback=None) -> History:
-    """Train an encoder-decoder on teacher-forced batches with Adam and the paper's schedule.
+def fit_seq2seq(model, train_data, steps: int, batch_size: int = 64, smoothing: float = 0.1, warmup: int = 400,
+                factor: float = 1.0, heldout_data=None, record_every: int = 50, seed: int = 0, progress=True,
+                callback=None) -> History:
+    """Train an encoder-decoder the paper's way: :func:`fit` with teacher-forced random batches,
+    the label-smoothed loss, Adam (beta = (0.9, 0.98), eps = 1e-9) and :func:`noam_rate` (section 5.3).
 
     Args:
         model: a :class:`transformer_lib.nn.Transformer`.
@@ -149,53 +282,35 @@ def train(model, train_data, steps: int, batch_size: int = 64, smoothing: float 
             :func:`transformer_lib.data.encode_pairs`.
         steps: optimizer steps; each draws ``batch_size`` random pairs.
         smoothing: epsilon_ls of the loss.
-        warmup, factor: of :func:`noam_rate` (Adam with beta = (0.9, 0.98), eps = 1e-9, section 5.3).
-        heldout_data: optional tensors like ``train_data``, evaluated every ``record_every`` steps.
+        warmup, factor: of :func:`noam_rate`.
+        heldout_data: optional tensors like ``train_data``, scored every ``record_every`` steps
+            (``heldout_loss``, ``heldout_acc``: plain cross-entropy and token accuracy).
         seed: seeds the batch order (the model's initialisation is the caller's).
-        progress: show a tqdm progress bar (True: on stderr; or a file-like object to write it to).
-        callback: optional ``callback(history)`` after each record (e.g. to redraw live curves).
+        progress, callback: as for :func:`fit`.
 
     Returns:
-        a :class:`History`. The model is left in eval mode.
+        a :class:`History` with ``train_loss``, ``train_acc`` (and ``heldout_loss``, ``heldout_acc``).
     """
-    if steps < 1 or batch_size < 1 or record_every < 1:
-        raise ValueError(f"steps, batch_size and record_every must be positive, got {steps}, {batch_size}, {record_every}")
-
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
     pad_id = model.config.pad_id
     src, tgt_in, tgt_out = train_data
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
-    sched = noam_scheduler(opt, model.config.d_model, warmup, factor)
-    hist = History()
-    run_loss, run_acc, run_n = 0.0, 0.0, 0
-    start = time.perf_counter()
-    model.train()
-    file = progress if hasattr(progress, "write") else None  # None: tqdm's default, stderr
-    bar = tqdm(range(1, steps + 1), desc="training", disable=not progress, leave=True, mininterval=0.5, file=file)
-    for step in bar:
+
+    def batch(step):
         idx = torch.randint(0, src.shape[0], (batch_size,), generator=gen)
-        logits = model(src[idx], tgt_in[idx])  # (batch, T, V)
-        loss = label_smoothed_loss(logits, tgt_out[idx], smoothing, pad_id)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        run_loss += loss.item()
-        run_acc += token_accuracy(logits.detach(), tgt_out[idx], pad_id)
-        run_n += 1
-        if step % record_every == 0 or step == steps:
-            hist.step.append(step)
-            hist.train_loss.append(run_loss / run_n)
-            hist.train_acc.append(run_acc / run_n)
-            hist.lr.append(opt.param_groups[0]["lr"])
-            if heldout_data is not None:
-                h_loss, h_acc = evaluate(model, heldout_data, pad_id)
-                hist.heldout_loss.append(h_loss)
-                hist.heldout_acc.append(h_acc)
-            bar.set_postfix(loss=f"{run_loss / run_n:.3f}", acc=f"{run_acc / run_n:.3f}")
-            run_loss, run_acc, run_n = 0.0, 0.0, 0
-            if callback is not None:
-                callback(hist)
-    model.eval()
-    hist.seconds = time.perf_counter() - start
-    return hist
+        return src[idx], tgt_in[idx], tgt_out[idx]
+
+    def loss_fn(model, b):
+        logits = model(b[0], b[1])  # (batch, T, V)
+        loss = label_smoothed_loss(logits, b[2], smoothing, pad_id)
+        return loss, {"acc": token_accuracy(logits.detach(), b[2], pad_id)}
+
+    def heldout(model):
+        loss, acc = teacher_forced_scores(model, heldout_data, pad_id)
+        return {"heldout_loss": loss, "heldout_acc": acc}
+
+    return fit(model, batch, loss_fn, steps=steps, optimizer=opt, schedule=noam_scheduler(opt, model.config.d_model, warmup, factor),
+               evaluate=heldout if heldout_data is not None else None, record_every=record_every, progress=progress,
+               callback=callback)

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from transformer_lib.nn import Transformer, TransformerConfig
-from transformer_lib.train import evaluate, train
+from transformer_lib.train import History, fit, fit_seq2seq, teacher_forced_scores, warmup_cosine
 
 PAD, V = 0, 9
 
@@ -60,7 +60,7 @@ def test_train_is_adam_with_the_paper_schedule_and_the_smoothed_loss():
     model = tiny()
     mine = copy.deepcopy(model)
     steps, batch, warmup, eps = 5, 3, 2, 0.1
-    hist = train(model, data, steps=steps, batch_size=batch, smoothing=eps, warmup=warmup, heldout_data=data,
+    hist = fit_seq2seq(model, data, steps=steps, batch_size=batch, smoothing=eps, warmup=warmup, heldout_data=data,
                  record_every=2, progress=False)
 
     opt = torch.optim.Adam(mine.parameters(), lr=0.0, betas=(0.9, 0.98), eps=1e-9)  # section 5.3
@@ -94,14 +94,29 @@ def test_train_runs_the_model_in_training_mode_and_evaluates_in_eval_mode():
     modes = []
     model.register_forward_pre_hook(lambda m, args: modes.append(m.training))
     data = one_pair_repeated()
-    train(model, data, steps=3, batch_size=2, heldout_data=data, record_every=1, progress=False)
+    fit_seq2seq(model, data, steps=3, batch_size=2, heldout_data=data, record_every=1, progress=False)
     assert modes == [True, False] * 3  # a training step, then the held-out evaluation, each time
-    assert not model.training  # left in eval mode
+    assert model.training  # put back as it was: in training mode
+
+
+def test_fit_puts_an_eval_model_back_in_eval_mode_even_after_an_error():
+    model = tiny(dropout=0.1).eval()
+    data = one_pair_repeated()
+    fit_seq2seq(model, data, steps=2, batch_size=2, heldout_data=data, record_every=1, progress=False)
+    assert not model.training
+
+    def broken(model, batch):
+        raise RuntimeError("a loss that fails")
+
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(RuntimeError, match="a loss that fails"):
+        fit(model, lambda step: None, broken, steps=2, optimizer=opt, progress=False)
+    assert not model.training
 
 
 def test_evaluate_restores_the_mode_it_found():
     model = tiny(dropout=0.1).train()
-    evaluate(model, one_pair_repeated())
+    teacher_forced_scores(model, one_pair_repeated())
     assert model.training
 
 
@@ -111,8 +126,57 @@ def test_batches_are_drawn_from_every_training_pair():
     model.register_forward_pre_hook(lambda m, args: seen.update(int(s) for s in args[0][:, 0]) if m.training else None)
     src = torch.tensor([[3, 2], [4, 2], [5, 2]])
     tgt_in, tgt_out = torch.tensor([[1, 6]] * 3), torch.tensor([[6, 2]] * 3)
-    train(model, (src, tgt_in, tgt_out), steps=4, batch_size=16, progress=False)
+    fit_seq2seq(model, (src, tgt_in, tgt_out), steps=4, batch_size=16, progress=False)
     assert seen == {3, 4, 5}
+
+
+# ------------------------------------------------------------------ the generic loop
+def test_fit_records_means_since_the_last_record_the_rate_each_step_used_and_evaluations():
+    """A one-parameter model whose loss is known at every step: fit's records are checked by hand."""
+    w = torch.nn.Parameter(torch.tensor(0.0))
+    model = torch.nn.Module()
+    model.w = w
+    opt = torch.optim.SGD([w], lr=0.5)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1.0 / (i + 1))  # 0.5, 0.25, 0.1667, ...
+    seen_w = []
+
+    def loss_fn(model, target):
+        seen_w.append(float(model.w))
+        return (model.w - target) ** 2, {"w": float(model.w)}
+
+    hist = fit(model, [1.0, 1.0, 1.0], loss_fn, steps=3, optimizer=opt, schedule=sched, record_every=2,
+               evaluate=lambda m: {"distance": abs(1.0 - float(m.w))}, progress=False)
+    # w: 0 -> 0 + 0.5 * 2 * (1 - 0) = 1.0 -> stays at 1.0 (gradient 0)
+    assert seen_w == [0.0, 1.0, 1.0]
+    assert hist.step == [2, 3]
+    assert hist.lr == pytest.approx([0.25, 0.5 / 3])  # the rate each recorded step used, not the next one's
+    assert hist.train_loss == pytest.approx([(1.0 + 0.0) / 2, 0.0])
+    assert hist.train_w == pytest.approx([0.5, 1.0])
+    assert hist.distance == pytest.approx([0.0, 0.0])
+    assert set(hist.as_dict()) == {"step", "lr", "train_loss", "train_w", "distance", "seconds"}
+    with pytest.raises(AttributeError, match="recorded"):
+        hist.heldout_loss
+
+
+def test_fit_says_when_the_batches_run_out_and_rejects_bad_counts():
+    w = torch.nn.Parameter(torch.tensor(0.0))
+    model = torch.nn.Module()
+    model.w = w
+    opt = torch.optim.SGD([w], lr=0.1)
+    with pytest.raises(ValueError, match="ran out at step 3"):
+        fit(model, [1.0, 1.0], lambda m, t: (m.w - t) ** 2, steps=3, optimizer=opt, progress=False)
+    with pytest.raises(ValueError, match="positive"):
+        fit(model, [1.0], lambda m, t: (m.w - t) ** 2, steps=0, optimizer=opt, progress=False)
+
+
+def test_warmup_cosine_rises_linearly_then_decays_to_zero():
+    f = warmup_cosine(4, 12)
+    assert [f(i) for i in range(4)] == pytest.approx([0.25, 0.5, 0.75, 1.0])
+    assert f(8) == pytest.approx(0.5)  # half-way through the decay
+    assert f(12) == pytest.approx(0.0, abs=1e-12)
+    assert all(f(i) >= f(i + 1) for i in range(4, 12))
+    with pytest.raises(ValueError):
+        warmup_cosine(0, 10)
 
 
 
