@@ -141,11 +141,11 @@ def test_fit_records_means_since_the_last_record_the_rate_each_step_used_and_eva
     seen_w = []
 
     def loss_fn(model, target):
-        seen_w.append(float(model.w))
-        return (model.w - target) ** 2, {"w": float(model.w)}
+        seen_w.append(model.w.item())
+        return (model.w - target) ** 2, {"w": model.w.item()}
 
     hist = fit(model, [1.0, 1.0, 1.0], loss_fn, steps=3, optimizer=opt, schedule=sched, record_every=2,
-               evaluate=lambda m: {"distance": abs(1.0 - float(m.w))}, progress=False)
+               evaluate=lambda m: {"distance": abs(1.0 - m.w.item())}, progress=False)
     # w: 0 -> 0 + 0.5 * 2 * (1 - 0) = 1.0 -> stays at 1.0 (gradient 0)
     assert seen_w == [0.0, 1.0, 1.0]
     assert hist.step == [2, 3]
