@@ -33,8 +33,8 @@ def explorer_chapters() -> list[str]:
     return [f"chapters/{c}" for c in BOOK_EXPLORERS]
 
 
-def chapters() -> list[str]:
-    """Chapter paths (without suffix) in the order of _toc.yml."""
+def pages() -> list[str]:
+    """Every page of the book (docnames, without suffix) in the order of _toc.yml."""
     import yaml
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -44,6 +44,11 @@ def chapters() -> list[str]:
     for part in toc.get("parts", []):
         files += [e["file"] for e in part["chapters"]]
     return files
+
+
+def chapters() -> list[str]:
+    """The chapters (the notebooks in chapters/) in the order of _toc.yml; not the appendix."""
+    return [p for p in pages() if p.startswith("chapters/")]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The built book opened in a real headless Chromium, served on 127.0.0.1.
 
-Every chapter page loads with no console errors (beyond the documented allow-list), its
+Every page (the appendix too) loads with no console errors (beyond the documented allow-list), its
 Colab button points at the chapter's notebook, its formulas render (MathJax from the site
 itself), and its kernel-free views respond to their controls.
 """
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import chapters, explorer_chapters, open_page
+from conftest import chapters, explorer_chapters, open_page, pages
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-@pytest.mark.parametrize("chapter", chapters())
+@pytest.mark.parametrize("chapter", pages())
 def test_page_loads_without_console_errors(browser, site_url, chapter):
     with open_page(browser, f"{site_url}/{chapter}.html") as (page, errors, _):
-        assert page.locator("main h1").count() >= 1, "the chapter has no title"
+        assert page.locator("main h1").count() >= 1, "the page has no title"
         assert not errors, f"console errors on {chapter}: {errors}"
         assert page.locator("div.cell_output .output.traceback, .output.error").count() == 0
 
