@@ -1,29 +1,49 @@
-"""The strict build itself: every chapter executed without error, pages written and small,
-and a self-contained site (no page asks another host for a script, style, font or image)."""
+"""The strict build itself: every page executed without error and written within its size
+budget, and a self-contained site (no page asks another host for a script, style, font or image)."""
 
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 import sys
 from html.parser import HTMLParser
 
 import pytest
 
-from conftest import ROOT, chapters
+from conftest import ROOT, pages
 
 pytestmark = pytest.mark.book
 
+PAGE_BUDGET = 2_000_000  # bytes a reader downloads for one page: its HTML and the images it shows
 
-@pytest.mark.parametrize("chapter", chapters())
-def test_chapter_page_is_built_and_small(built_book, chapter):
-    page = built_book / f"{chapter}.html"
-    assert page.exists(), f"{page} was not written"
-    html = page.read_text(encoding="utf-8")
-    size = len(html.encode())
-    assert size < 2_000_000, f"{chapter}.html is {size / 1e6:.2f} MB; keep each page under 2 MB"
+
+@pytest.mark.parametrize("page", pages())
+def test_page_is_built_without_errors(built_book, page):
+    path = built_book / f"{page}.html"
+    assert path.exists(), f"{path} was not written"
+    html = path.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" not in html
     assert not re.search(r'class="output (traceback|error)"', html)
+
+
+def page_weight(page: pathlib.Path) -> tuple[int, int]:
+    """(bytes of HTML, bytes of the site's image files it shows) for one built page."""
+    html = page.read_text(encoding="utf-8")
+    images = set(re.findall(r'<img\b[^>]*?\ssrc="([^"]+)"', html))
+    local = [page.parent / src for src in images if not src.startswith("data:") and not OFFSITE.match(src)]
+    missing = [str(p) for p in local if not p.is_file()]
+    assert not missing, f"{page.name} shows images the site does not have: {missing}"
+    return len(html.encode()), sum(p.stat().st_size for p in local)
+
+
+def test_every_page_is_within_its_size_budget(built_book):
+    """The one page-size check: HTML (frames and inline images included) plus image files, per page."""
+    sizes = {page: page_weight(built_book / f"{page}.html") for page in pages()}
+    measured = "\n".join(f"  {p}: {h / 1e6:.2f} MB HTML + {i / 1e6:.2f} MB images = {(h + i) / 1e6:.2f} MB"
+                          for p, (h, i) in sizes.items())
+    over = [p for p, (h, i) in sizes.items() if h + i > PAGE_BUDGET]
+    assert not over, f"over the {PAGE_BUDGET / 1e6:.0f} MB budget per page: {over}; measured:\n{measured}"
 
 
 # -- A self-contained site: no page asks another host for anything -------------------------
@@ -120,9 +140,9 @@ def test_offsite_resources_finds_each_kind_of_request():
 
 def test_built_pages_ask_no_other_host(built_book):
     """No script, style sheet, font, image or inline fetch of any page comes from another host."""
-    pages = sorted(built_book.rglob("*.html"))
-    assert len(pages) >= len(chapters())
-    offsite = {str(p.relative_to(built_book)): found for p in pages if (found := offsite_resources(p.read_text(encoding="utf-8")))}
+    written = sorted(built_book.rglob("*.html"))
+    assert len(written) >= len(pages())
+    offsite = {str(p.relative_to(built_book)): found for p in written if (found := offsite_resources(p.read_text(encoding="utf-8")))}
     assert not offsite, f"pages that ask another host for a resource: {offsite}"
     assert (built_book / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
 

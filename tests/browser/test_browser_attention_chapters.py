@@ -2,33 +2,18 @@
 
 bertviz's head view and model view draw (with require.js, d3 and jQuery loaded from the site's
 own _static/vendor; open_page fails a test on any request to another host) and show the tokens
-as text; hovering a token in a kernel-free heatmap highlights its row; each page stays under
-2 MB. (tests/browser/test_browser.py already checks every page for console errors and every explorer's
-controls.)
+as text; hovering a token in a kernel-free heatmap highlights its row. (tests/browser/test_browser.py
+already checks every page for console errors and every explorer's controls, and
+tests/book/test_book_build.py every page's size.)
 """
 
 from __future__ import annotations
-
-import re
 
 import pytest
 
 from conftest import open_page
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
-
-PAGES = ["masking", "multi_head_attention", "positional_encoding"]
-
-
-@pytest.mark.parametrize("chapter", PAGES)
-def test_page_is_under_2_mb(built_book, chapter):
-    size = (built_book / "chapters" / f"{chapter}.html").stat().st_size
-    images = 0
-    html = (built_book / "chapters" / f"{chapter}.html").read_text(encoding="utf-8")
-    for src in set(re.findall(r'src="\.\./(_images/[^"]+)"', html)):
-        images += (built_book / src).stat().st_size
-    assert size + images < 2_000_000, f"{chapter}: {size / 1e6:.2f} MB of HTML + {images / 1e6:.2f} MB of images"
-
 
 def test_bertviz_views_draw_with_the_tokens_as_text(browser, site_url):
     with open_page(browser, f"{site_url}/chapters/multi_head_attention.html") as (page, errors, loaded):
