@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "chapters/it_animal"
 
 
+@pytest.mark.weights
 def test_explorer_flips_the_answer_with_the_adjective(browser, site_url):
     import transformer_lib as tl
 

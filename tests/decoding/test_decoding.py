@@ -32,11 +32,13 @@ def random_model(seed=0, V=11):
     return Transformer(cfg)
 
 
+@pytest.mark.weights
 def test_checkpoint_matches_the_generated_corpus(translator, corpus):
     assert translator.src_vocab == corpus.src_vocab and translator.tgt_vocab == corpus.tgt_vocab
     assert not translator.model.training
 
 
+@pytest.mark.weights
 def test_beam_1_equals_greedy_exactly_on_heldout(translator, heldout):
     tokens, scores = greedy_decode(translator.model, heldout)
     res = beam_search(translator.model, heldout, k=1)
@@ -55,6 +57,7 @@ def test_beam_1_equals_greedy_exactly_on_random_models(seed):
 
 
 @pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.weights
 def test_beam_scores_are_the_models_summed_log_probs(translator, heldout, k):
     src = heldout[::10]
     res = beam_search(translator.model, src, k=k)
@@ -66,17 +69,20 @@ def test_beam_scores_are_the_models_summed_log_probs(translator, heldout, k):
     assert (res.beam_norm_scores[:, :-1] >= res.beam_norm_scores[:, 1:]).all()  # best first
 
 
+@pytest.mark.weights
 def test_greedy_scores_are_the_models_summed_log_probs(translator, heldout):
     tokens, scores = greedy_decode(translator.model, heldout[:50])
     torch.testing.assert_close(scores, sequence_log_prob(translator.model, heldout[:50], tokens), atol=1e-4, rtol=1e-4)
 
 
+@pytest.mark.weights
 def test_beam_never_scores_below_greedy_without_normalisation(translator, heldout):
     greedy = greedy_decode(translator.model, heldout)[1]
     beam = beam_search(translator.model, heldout, k=4, alpha=0.0).scores
     assert (beam >= greedy - 1e-5).all()
 
 
+@pytest.mark.weights
 def test_beam_tree_trace(translator, heldout):
     res = beam_search(translator.model, heldout[:3], k=2)
     assert len(res.trace) >= 2
@@ -85,6 +91,7 @@ def test_beam_tree_trace(translator, heldout):
         assert (step["score"][:, 0] >= step["score"][:, 1]).all()
 
 
+@pytest.mark.weights
 def test_sampling_with_low_temperature_is_greedy(translator, heldout):
     g = torch.Generator().manual_seed(0)
     tokens, _ = greedy_decode(translator.model, heldout[:40])
@@ -112,6 +119,7 @@ def test_bad_decoding_input():
         sample(model, src, top_k=0)
 
 
+@pytest.mark.weights
 def test_shipped_checkpoint_meets_the_bleu_bar(translator, corpus):
     """The bar of the closing note: held-out BLEU >= 90 for greedy and beam 4, beam >= greedy."""
     refs = [en for _, en in corpus.test]
@@ -123,6 +131,7 @@ def test_shipped_checkpoint_meets_the_bleu_bar(translator, corpus):
     assert greedy == pytest.approx({k: v for k, v in translator.info["heldout"]["beam1"].items() if k != "seconds"})
 
 
+@pytest.mark.weights
 def test_unknown_words_get_a_clear_message(translator):
     with pytest.raises(ValueError, match="not in the translator's French vocabulary: 'zèbre'"):
         translator.translate("je suis zèbre")

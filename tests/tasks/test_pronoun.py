@@ -98,6 +98,7 @@ def test_corpus_bad_input_messages():
 
 
 # ------------------------------------------------------------------------- shipped model
+@pytest.mark.weights
 def test_shipped_model_meets_the_bars_on_a_fresh_heldout_set(model, split):
     scores = evaluate(model, split, seed=99, n=1000, n_pairs=500)
     assert scores["accuracy"] >= 0.99, scores
@@ -105,11 +106,13 @@ def test_shipped_model_meets_the_bars_on_a_fresh_heldout_set(model, split):
     assert scores["accuracy_swapped"] >= 0.97, scores  # it reads roles, not animacy
 
 
+@pytest.mark.weights
 def test_classic_pair(model):
     assert model.predict("The animal didn't cross the street because it was too tired.") == "animal"
     assert model.predict("The animal didn't cross the street because it was too wide.") == "street"
 
 
+@pytest.mark.weights
 def test_attention_shape_and_rows(model):
     tokens, w = model.attention("the animal didn't cross the street because it was too tired .")
     cfg = model.config
@@ -118,6 +121,7 @@ def test_attention_shape_and_rows(model):
     np.testing.assert_allclose(w.sum(-1), 1.0, atol=1e-5)
 
 
+@pytest.mark.weights
 def test_batch_padding_does_not_change_the_answer(model):
     short = "the dog avoided the hill because it was too tired ."
     long = "in the end , the river could not be crossed by the goat as it seemed far too deep ."
@@ -137,6 +141,7 @@ def test_shipped_files_are_small_and_safetensors():
         assert meta["config"]["vocab"][0] == "<pad>" and meta["history"]["step"]
 
 
+@pytest.mark.weights
 def test_animacy_variant_cheats(split):
     cheat = tl.load_it_model("animacy")
     scores = evaluate(cheat, split, seed=99, n=500, n_pairs=100)
@@ -149,6 +154,7 @@ def test_animacy_variant_cheats(split):
     ("the animal didn't cross the street because it was too purple .", "'purple'"),
     (HOSTILE, "'img'"),
 ])
+@pytest.mark.weights
 def test_unknown_words_get_a_clear_message(model, sentence, bad):
     with pytest.raises(ValueError, match="unknown word") as err:
         model.predict(sentence)
@@ -158,6 +164,7 @@ def test_unknown_words_get_a_clear_message(model, sentence, bad):
         model.attention(sentence)
 
 
+@pytest.mark.weights
 def test_other_bad_sentences(model):
     with pytest.raises(ValueError, match="empty"):
         model.predict("")
@@ -173,6 +180,7 @@ def test_config_is_validated():
 
 
 # --------------------------------------------------------------------------------- views
+@pytest.mark.weights
 def test_explorer_frames_equal_the_live_model(model):
     ex = it_views.it_explorer(model)
     spec = ex.spec()
@@ -193,12 +201,14 @@ def test_explorer_frames_equal_the_live_model(model):
         assert f"the corpus rule says the {sent.referent}" in fr["caption"]
 
 
+@pytest.mark.weights
 def test_explorer_html_is_self_contained_and_small(model):
     page = it_views.it_explorer(model).html()
     assert len(page.encode()) < 1_200_000
     assert "<script src" not in page and "https://" not in page
 
 
+@pytest.mark.weights
 def test_sentence_widget_shows_errors_escaped(model):
     box = it_views.sentence_explorer(model, ["the animal didn't cross the street because it was too tired ."]).widget()
     assert box.message.value == ""
@@ -209,6 +219,7 @@ def test_sentence_widget_shows_errors_escaped(model):
     assert box.message.value == ""
 
 
+@pytest.mark.weights
 def test_static_explorer_escapes_hostile_titles(model):
     ex = it_views.sentence_explorer(model, ["the animal didn't cross the street because it was too tired ."])
     ex.title = HOSTILE
@@ -216,6 +227,7 @@ def test_static_explorer_escapes_hostile_titles(model):
     assert HOSTILE not in page and "&lt;img" in page
 
 
+@pytest.mark.weights
 def test_attention_from_it_parts_sum_to_one(model, split):
     parts = it_views.attention_from_it(model, C.sample(20, split, 1, "heldout"))
     np.testing.assert_allclose(sum(parts.values()), 1.0, atol=1e-5)

@@ -10,6 +10,7 @@ from transformer_lib.decoding import greedy_decode
 from transformer_lib.tasks.translator import load_translator
 from transformer_lib.views.translator import translation_explorer
 
+pytestmark = pytest.mark.weights
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
