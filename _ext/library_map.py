@@ -292,9 +292,16 @@ def _anchor(module: str) -> str:
     return "lib-" + module.replace(".", "-").replace("_", "-")
 
 
+def _short(module: str) -> str:
+    return module.removeprefix(PACKAGE + ".")
+
+
 def _test_links(m: LibraryMap, tests: list[str], limit: int | None = None) -> str:
+    """Links to test files, by file name (with its folder where two folders hold the same name)."""
+    names = [t.rsplit("/", 1)[-1] for t in m.by_test]
     shown = tests if limit is None else tests[:limit]
-    links = [f"[`{t.removeprefix('tests/')}`]({m.source_url(t)})" for t in shown]
+    label = {t: t.rsplit("/", 1)[-1] if names.count(t.rsplit("/", 1)[-1]) == 1 else t.removeprefix("tests/") for t in shown}
+    links = [f"[`{label[t]}`]({m.source_url(t)})" for t in shown]
     if len(tests) > len(shown):
         links.append(f"and {len(tests) - len(shown)} more")
     return ", ".join(links)
@@ -304,8 +311,8 @@ def render_markdown(m: LibraryMap) -> str:
     """The map as MyST Markdown: a section per chapter, then the modules, grouped by package."""
     out = []
     out.append("## By chapter\n")
-    out.append("Each table lists the library functions and classes a chapter's code calls, where each "
-               "is defined (a link to the line on the repository) and the test files that use it. "
+    out.append("Each table lists the library functions and classes a chapter's code calls (a link to the "
+               "line that defines it), their module in `transformer_lib` and the test files that use them. "
                "A function no test names directly shows the tests of its module instead.\n")
     for doc, title in m.chapters:
         uses = m.by_chapter[doc]
@@ -324,7 +331,7 @@ def render_markdown(m: LibraryMap) -> str:
                 module_tests = m.tests_of_module(t.module)
                 tests = ("module: " + _test_links(m, module_tests, SHOWN_TESTS)) if module_tests else "none"
             out.append(f"| [`{t.qualname}`]({m.source_url(t.path, t.line)}) "
-                       f"| {{ref}}`{t.module} <{_anchor(t.module)}>` | {tests} |")
+                       f"| {{ref}}`{_short(t.module)} <{_anchor(t.module)}>` | {tests} |")
         out.append("")
     out.append("## By module\n")
     out.append("Every public module of `transformer_lib`, with the chapters whose code uses it and the "
