@@ -1,4 +1,5 @@
-"""Plot helpers: arrays in, a matplotlib Figure out (chapters "Masking" onwards).
+"""The heatmap figures every chapter uses (chapters "Self-attention" onwards): arrays in,
+a matplotlib Figure out.
 
 They never call ``plt.show()`` and never compute model internals: a chapter computes the
 weights, masks or encodings with the library and hands the arrays here. Each figure is
