@@ -111,3 +111,17 @@ def attention_from_it(model, examples: Sequence[C.Example]) -> dict[str, np.ndar
             acc[p] = acc[p] + row[:, :, j]
         acc["everything else"] = acc["everything else"] + row.sum(-1) - sum(row[:, :, j] for j in idx.values())
     return {p: np.asarray(v) / len(examples) for p, v in acc.items()}
+
+
+def last_layer_from_it(model, example: C.Example, title: str) -> dict:
+    """Chapter "It -> animal": one panel for :func:`transformer_lib.plots.it_attention_bars`,
+    the attention from "it" in ``model``'s last layer, averaged over its heads.
+
+    Returns:
+        ``{"tokens", "weights" (T,), "referent", "other", "title"}``.
+    """
+    if not isinstance(example, C.Example):
+        raise ValueError(f"example must be a corpus Example (e.g. pronoun.sentence(...)), got {type(example).__name__}")
+    tokens, w = model.attention(example.text)  # w: (L, H, T, T)
+    return {"tokens": tokens, "weights": w[-1, :, example.it_index, :].mean(0),  # (T,)
+            "referent": example.referent, "other": example.other, "title": title}
