@@ -1,0 +1,53 @@
+"""A chapter holds prose and short calls (issue 12): no code cell over 15 lines, no figure
+drawn with matplotlib in the chapter, and no function defined there unless the chapter
+teaches that very code and its prose says it is shown on purpose."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import ROOT
+
+# The chapters whose plumbing has moved into the library; "training", "feed_forward" and
+# "residuals_and_norms" join when theirs has.
+CHAPTERS = ["intro", "self_attention", "masking", "multi_head_attention", "positional_encoding", "embeddings",
+            "encoder_decoder", "decoding", "it_animal"]
+# chapter -> the functions it defines because it teaches them
+TAUGHT = {"intro": {"max_path_length"}, "self_attention": {"softmax_stats"}, "masking": {"naive_softmax"},
+          "encoder_decoder": {"decoder_layer_kv_from_decoder"}}
+MAX_LINES = 15
+
+
+def _cells(chapter):
+    nb = json.loads((ROOT / "chapters" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]
+            if "colab-install" not in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_code_cell_is_longer_than_15_lines(chapter):
+    long = [(i, n) for i, (kind, src) in enumerate(_cells(chapter)) if kind == "code"
+            and (n := sum(1 for line in src.splitlines() if line.strip())) > MAX_LINES]
+    assert not long, f"{chapter}: code cells (index, non-blank lines) over {MAX_LINES}: {long}; move the code to the library"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_figures_come_from_plots(chapter):
+    code = "\n".join(src for kind, src in _cells(chapter) if kind == "code")
+    assert not re.search(r"^\s*(import matplotlib|from matplotlib)", code, re.M), f"{chapter} imports matplotlib"
+    assert not re.search(r"\b(plt|ax|axes|fig)\.\w+\(", code), f"{chapter} draws a figure by hand; use transformer_lib.plots"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_functions_defined_in_a_chapter_are_taught_and_the_prose_says_so(chapter):
+    cells = _cells(chapter)
+    for i, (kind, src) in enumerate(cells):
+        if kind != "code":
+            continue
+        for name in re.findall(r"^\s*def (\w+)", src, re.M):
+            assert name in TAUGHT.get(chapter, set()), f"{chapter}: {name} is defined in the chapter; move it to the library"
+            prose = " ".join(s for k, s in cells[:i] if k == "markdown")[-1200:]  # the prose just before it
+            assert re.search(r"on\s+purpose", prose), f"{chapter}: the prose before {name} must say it is shown on purpose"
