@@ -71,6 +71,7 @@ def test_score_variance_and_saturation_draw_the_measurements():
     dims = [4, 16, 64]
     fig = _check(plots.score_variance(dims, raw=[4.1, 15.8, 64.5], scaled=[1.02, 0.99, 1.01]))
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [4.1, 15.8, 64.5])
+    np.testing.assert_allclose(fig.axes[0].lines[1].get_ydata(), [1.02, 0.99, 1.01])
     np.testing.assert_allclose(fig.axes[0].lines[2].get_ydata(), dims)  # the y = d_k guide
     fig = _check(plots.softmax_saturation(dims, {"unscaled": [0.5, 0.8, 0.95], "scaled": [0.3, 0.3, 0.3]},
                                           {"unscaled": [0.4, 0.2, 0.05], "scaled": [0.5, 0.5, 0.5]}))
@@ -152,11 +153,11 @@ def test_encoder_decoder_figures():
 # ------------------------------------------------------------------------- decoding
 def _trace():
     """Two beams over two steps, sentence 1 of a batch of 2: step 1 keeps 'a' (3) and 'b' (4);
-    step 2 extends 'a' with <eos> (2) and 'b' with 'c' (5)."""
+    step 2 puts 'b' + <eos> (2) in slot 0 and 'a' + 'c' (5) in slot 1."""
     t = lambda rows: torch.tensor(rows)
     return [
         {"parent": t([[0, 0], [0, 0]]), "token": t([[9, 9], [3, 4]]), "score": t([[0.0, -1.0], [-0.1, -0.5]])},
-        {"parent": t([[0, 1], [0, 1]]), "token": t([[9, 9], [2, 5]]), "score": t([[0.0, -1.0], [-0.3, -0.9]])},
+        {"parent": t([[0, 1], [1, 0]]), "token": t([[9, 9], [2, 5]]), "score": t([[0.0, -1.0], [-0.3, -0.9]])},
     ]
 
 
@@ -168,6 +169,7 @@ def test_beam_tree_draws_each_kept_prefix_with_its_score():
     assert boxes[3].get_bbox_patch().get_facecolor() != boxes[4].get_bbox_patch().get_facecolor()  # ended: pink
     arrows = [t for t in fig.axes[0].texts if not t.get_text()]
     assert [a.xy[1] for a in arrows] == [0, -1, 0, -1]  # each step's two kept prefixes, in slots 0 and 1
+    assert [a.xyann[1] for a in arrows] == [0, 0, -1, 0]  # ... each drawn from the prefix it extends
     with pytest.raises(ValueError, match="b must lie in 0..1"):
         plots.beam_tree(_trace(), tokens, eos_id=2, b=2)
     with pytest.raises(ValueError, match="empty"):
@@ -196,7 +198,11 @@ def test_it_attention_bars_colours_the_nouns():
     bars = fig.axes[0].patches
     np.testing.assert_allclose([b.get_height() for b in bars], panel["weights"])
     colours = [tuple(b.get_facecolor()) for b in bars]
-    assert colours[1] != colours[2] != colours[0] and colours[0] == colours[3]
+    from matplotlib.colors import to_rgba
+
+    from transformer_lib.plots import pronoun
+
+    assert colours == [to_rgba(c) for c in (pronoun.REST, pronoun.RIGHT, pronoun.OTHER, pronoun.REST)]
     with pytest.raises(ValueError, match="3 weights for 4 tokens"):
         plots.it_attention_bars([[{**panel, "weights": [1, 0, 0]}]], ylabel="a")
     with pytest.raises(ValueError, match="every row as long"):

@@ -41,6 +41,7 @@ def test_score_beams_equals_translate_batch_and_sacrebleu(translator, heldout):
         assert r["bleu"] == pytest.approx(bleu_and_exact(hyps, refs)["bleu"], abs=1e-9)
         assert r["exact"] == pytest.approx(100 * sum(h == e for h, e in zip(hyps, refs)) / len(refs))
         assert r["res"].tokens.shape[0] == len(test) and r["seconds"] > 0
+        assert r["res"].beams.shape[:2] == (len(test), k)  # searched with beam size k
 
 
 def test_score_beams_rejects_bad_input(translator, heldout):
