@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-from transformer_lib import train
 from transformer_lib.tasks import counting
 
 
@@ -45,14 +44,8 @@ def test_the_model_reads_cls_and_the_ffn_is_residual():
     assert counting.mean_hidden_by_count(m, ids, k).shape == (counting.SEQ + 1, 64)
 
 
-def test_fit_is_what_trains_it(monkeypatch):
-    calls = []
-
-    def spy(*args, **kwargs):
-        calls.append(kwargs)
-        return train.fit(*args, **kwargs)
-
-    monkeypatch.setattr(counting, "fit", spy)
+def test_fit_is_what_trains_it(fit_calls):
+    calls = fit_calls(counting)
     model, history = counting.train_counter(True, steps=8)
     assert len(calls) == 1 and calls[0]["steps"] == 8
     assert history.step[-1] == 8 and len(history.train_loss) == 4  # 4 records of 2 steps

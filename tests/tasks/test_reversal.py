@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from transformer_lib import train
 from transformer_lib.nn.norms import LayerNorm
 from transformer_lib.tasks import reversal
 
@@ -48,14 +47,8 @@ def test_accuracy_is_measured_in_eval_mode_and_the_mode_restored():
     assert 0.0 <= acc <= 1.0 and modes == [False] and m.training
 
 
-def test_fit_is_what_trains_it(monkeypatch):
-    calls = []
-
-    def spy(*args, **kwargs):
-        calls.append(kwargs)
-        return train.fit(*args, **kwargs)
-
-    monkeypatch.setattr(reversal, "fit", spy)
+def test_fit_is_what_trains_it(fit_calls):
+    calls = fit_calls(reversal)
     losses, acc, history = reversal.train_reversal(True, 1e-3, steps=5)
     assert len(calls) == 1 and calls[0]["steps"] == 5 and calls[0]["record_every"] == 1
     np.testing.assert_array_equal(losses, history.train_loss)

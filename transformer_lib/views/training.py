@@ -1,6 +1,6 @@
 """Live training views: a progress line and loss curves that redraw while
-:func:`transformer_lib.train.fit` runs (chapters "Training: from logits to loss" and
-"Residuals, LayerNorm and BatchNorm").
+:func:`transformer_lib.train.fit` runs (introduced in chapter "Training: from logits to loss";
+the progress line also serves "The feed-forward block" and "Residuals, LayerNorm and BatchNorm").
 
 Both write into one IPython display output that they keep updating (``display_id``), so a
 reader in Jupyter or Colab watches them move, and the book build, which executes the chapter
