@@ -211,11 +211,11 @@ def test_it_attention_bars_colours_the_nouns():
 
 def test_training_curves_and_loss_curve():
     h = {"step": [100, 200], "loss": [0.7, 0.1], "train_accuracy": [0.5, 0.9], "heldout_accuracy": [0.4, 0.95]}
-    fig = _check(plots.training_curves({"run": h}))
+    fig = _check(plots.it_training_curves({"run": h}))
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [0.7, 0.1])
     np.testing.assert_allclose(fig.axes[1].lines[1].get_ydata(), [0.4, 0.95])
     with pytest.raises(ValueError, match="lacks"):
-        plots.training_curves({"run": {"step": [1]}})
+        plots.it_training_curves({"run": {"step": [1]}})
     fig = _check(plots.loss_curve([3.0, 1.0, 0.5], title="t"))
     assert fig.axes[0].get_yscale() == "log" and fig.axes[0].get_xlabel() == "training step"
     with pytest.raises(ValueError, match="positive, finite"):

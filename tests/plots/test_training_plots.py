@@ -23,8 +23,8 @@ def _labelled(fig):
 
 RNG = np.random.default_rng(0)
 FIGURES = {
-    "parameter_bars": lambda: plots.parameter_bars({"self_attn": 10, "linear1": 8, "norm1": 1}, title="t"),
-    "grouped_bars": lambda: plots.grouped_bars({"a": [0.1, 0.9], "b": [0.5, 0.5]}, xlabel="x", ylabel="y"),
+    "layer_parameter_bars": lambda: plots.layer_parameter_bars({"self_attn": 10, "linear1": 8, "norm1": 1}, title="t"),
+    "grouped_bars": lambda: plots.grouped_bars(["0", "1"], {"a": [0.1, 0.9], "b": [0.5, 0.5]}, xlabel="x", ylabel="y", ylim=(0, 1)),
     "unit_curves": lambda: plots.unit_curves(RNG.random((9, 6)), [0, 3], xlabel="x", ylabel="y"),
     "normalisation_groups": lambda: plots.normalisation_groups(
         {("d", "LayerNorm"): RNG.random((2, 3, 4)) > 0.5}, {"d": ("B", "T", "D")}),
@@ -54,15 +54,15 @@ def test_the_figures_draw_the_arrays_they_are_given():
     fig = plots.gradient_by_layer({"g": [4.0, 2.0]})
     ax = fig.get_axes()[0]
     assert ax.get_yscale() == "log" and list(ax.get_lines()[0].get_xdata()) == [1, 2]
-    fig = plots.grouped_bars({"a": [0.25, 1.0]}, xlabel="x", ylabel="y")
+    fig = plots.grouped_bars(["0", "1"], {"a": [0.25, 1.0]}, xlabel="x", ylabel="y", ylim=(0, 1.05))
     assert [p.get_height() for p in fig.get_axes()[0].patches] == [0.25, 1.0]
     fig = plots.normalisation_groups({("d", "n"): np.array([[[True, False]], [[True, False]]])}, {"d": "xyz"})
     assert "2 numbers share one mean and variance" in fig.get_axes()[0].get_title()
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: plots.parameter_bars({}), "counts is empty"),
-    (lambda: plots.grouped_bars({"a": [1], "b": [1, 2]}, xlabel="x", ylabel="y"), "as many values"),
+    (lambda: plots.layer_parameter_bars({}), "counts is empty"),
+    (lambda: plots.grouped_bars(["0"], {"a": [1], "b": [1, 2]}, xlabel="x", ylabel="y"), "has 2 values for 1 groups"),
     (lambda: plots.unit_curves(np.ones((3, 2)), [5], xlabel="x", ylabel="y"), r"units \[5\] are out of range"),
     (lambda: plots.normalisation_groups({("d", "n"): np.ones((2, 2))}, {"d": "xyz"}), "3-D bool array"),
     (lambda: plots.normalisation_groups({("d", "n"): np.ones((2, 2, 2))}, {}), "three axis labels"),

@@ -87,9 +87,11 @@ def word_map(points: dict[str, np.ndarray], words: Sequence[str], word_class: Ca
 
 
 def grouped_bars(names: Sequence[str], series: dict[str, Sequence[float]], *, ylabel: str, title: str = "",
-                 xlabel: str = ""):
+                 xlabel: str = "", ylim: tuple[float, float] | None = None):
     """Bars grouped by name, one bar per series in each group (chapter "Tokens and
-    embeddings": parameters per component, with and without shared embeddings).
+    embeddings": parameters per component, with and without shared embeddings; chapter
+    "The feed-forward block": accuracy by count, with and without the FFN). ``ylim`` fixes the
+    value axis.
 
     Returns:
         the Figure.
@@ -109,6 +111,8 @@ def grouped_bars(names: Sequence[str], series: dict[str, Sequence[float]], *, yl
     ax.set_xticks(x, names)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend()
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(fontsize=8)
     ax.set_title(title)
     return fig

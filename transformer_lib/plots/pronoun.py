@@ -48,7 +48,7 @@ def it_attention_bars(rows: Sequence[Sequence[dict]], ylabel: str, suptitle: str
     return fig
 
 
-def training_curves(histories: dict[str, dict]):
+def it_training_curves(histories: dict[str, dict]):
     """Chapter "It -> animal": training loss (left, log scale) and accuracy on the training
     batches and on held-out sentences (right), one colour per run.
 
