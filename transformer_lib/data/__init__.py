@@ -1,8 +1,13 @@
-"""Data the book generates itself (no downloads)."""
+"""Data the book generates itself (no downloads): one module per corpus, one :class:`Vocab`
+and one :class:`Tokenizer` API (:mod:`transformer_lib.data.vocab`) for all of them.
 
-from transformer_lib.data.translation import (
-    BOS, EOS, PAD, UNK, TranslationCorpus, Vocab, encode_pairs, generate_pairs, make_corpus, tokenize,
-)
+* :mod:`~transformer_lib.data.translation` -- French -> English pairs (chapters "Training", "Decoding").
+* :mod:`~transformer_lib.data.pronoun` -- Winograd-style "it" sentences (chapter "It -> animal").
+* :mod:`~transformer_lib.data.word2vec` -- template sentences for word2vec (chapter "Tokens and embeddings").
+"""
 
-__all__ = ["BOS", "EOS", "PAD", "UNK", "TranslationCorpus", "Vocab", "encode_pairs", "generate_pairs",
-           "make_corpus", "tokenize"]
+from transformer_lib.data.translation import TranslationCorpus, encode_pairs, generate_pairs, make_corpus
+from transformer_lib.data.vocab import BOS, EOS, PAD, UNK, Tokenizer, Vocab
+
+__all__ = ["BOS", "EOS", "PAD", "UNK", "Tokenizer", "TranslationCorpus", "Vocab", "encode_pairs", "generate_pairs",
+           "make_corpus"]

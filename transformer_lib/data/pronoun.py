@@ -25,9 +25,10 @@ and held-out sentences contain all three at once, the noun being the referent.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
+
+from transformer_lib.data.vocab import PAD, Tokenizer, Vocab
 
 AGENTS = ("animal", "dog", "horse", "cat", "child", "boy", "girl", "man", "woman", "fox", "deer", "goat",
           "rabbit", "sheep")
@@ -73,13 +74,9 @@ CLASSIC_FRAME = 0
 CLASSIC_PAIR = ("animal", "street")
 CLASSIC_ADJECTIVES = ("tired", "wide")
 
-PAD, IT = "<pad>", "it"
-_TOKEN = re.compile(r"[a-z']+|[.,]")
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words and the punctuation marks ``,`` ``.``; anything else is dropped."""
-    return _TOKEN.findall(text.lower())
+IT = "it"
+# Lower-case words (with their apostrophe: "didn't") and the marks "," and "."; anything else is dropped.
+TOKENIZER = Tokenizer(r"[a-z']+|[.,]", name="English words and , .")
 
 
 def is_passive(frame: int) -> bool:
@@ -146,7 +143,7 @@ def sentence(agent: str, object: str, adjective: str, frame: int = CLASSIC_FRAME
         raise ValueError(f"frame must lie in 0..{len(FRAMES) - 1}, got {frame}")
     body = FRAMES[frame].format(a=agent, o=object)
     text = f"{prefix} {body} {connective} it {copula} {adjective} ."
-    return Example(tuple(tokenize(text)), agent, object, adjective, frame, connective, copula, prefix)
+    return Example(tuple(TOKENIZER(text)), agent, object, adjective, frame, connective, copula, prefix)
 
 
 @dataclass(frozen=True)
@@ -200,8 +197,8 @@ def make_split(seed: int = 0, pair_fraction: float = 0.15, combos_per_class: int
 def _unseen_words(frames: set[int]) -> set[str]:
     """Words of the held-out ``frames`` that no training frame contains (must be none:
     a held-out frame is a new *combination* of known words)."""
-    seen = {w for i, f in enumerate(FRAMES) if i not in frames for w in tokenize(f.format(a="", o=""))}
-    return {w for i in frames for w in tokenize(FRAMES[i].format(a="", o=""))} - seen
+    seen = {w for i, f in enumerate(FRAMES) if i not in frames for w in TOKENIZER(f.format(a="", o=""))}
+    return {w for i in frames for w in TOKENIZER(FRAMES[i].format(a="", o=""))} - seen
 
 
 def _draw(rng: random.Random, random_nouns: float) -> Example:
@@ -213,7 +210,7 @@ def _draw(rng: random.Random, random_nouns: float) -> Example:
                     rng.choice(COPULAS), rng.choice(PREFIXES))
 
 
-def sample(n: int, split: Split, seed: int, part: str = "train", random_nouns: float = 0.5) -> list[Example]:
+def sample_sentences(n: int, split: Split, seed: int, part: str = "train", random_nouns: float = 0.5) -> list[Example]:
     """``n`` sentences from ``part`` ("train" or "heldout"), deterministic from ``seed``.
 
     ``random_nouns`` is the fraction of sentences whose two slots take nouns from both
@@ -274,11 +271,12 @@ def minimal_pairs(n: int, split: Split, seed: int, random_nouns: float = 0.5) ->
 
 
 def vocabulary() -> list[str]:
-    """Every token the corpus can produce, ``<pad>`` first (id 0), in a fixed order."""
+    """Every token the corpus can produce, ``<pad>`` first (id 0), in a fixed order (the order
+    the shipped model's ids follow: not sorted, so it is listed here and not rebuilt)."""
     words: list[str] = [PAD]
     texts: Iterable[str] = (*FRAMES, *CONNECTIVES, *COPULAS, *PREFIXES, IT, ".", *NOUNS, *ADJECTIVES)
     for t in texts:
-        for w in tokenize(t.format(a="", o="") if "{" in t else t):
+        for w in TOKENIZER(t.format(a="", o="") if "{" in t else t):
             if w not in words:
                 words.append(w)
     return words
@@ -287,3 +285,8 @@ def vocabulary() -> list[str]:
 def swap_roles(examples: Sequence[Example]) -> list[Example]:
     """The same sentences with the two nouns exchanged (the street now does the crossing)."""
     return [ex.with_(agent=ex.object, object=ex.agent) for ex in examples]
+
+
+def make_vocab(tokens: Sequence[str] | None = None) -> Vocab:
+    """The pronoun model's :class:`Vocab`: ``tokens`` (default :func:`vocabulary`), ``<pad>`` = 0."""
+    return Vocab(tuple(vocabulary() if tokens is None else tokens), (PAD,), TOKENIZER)

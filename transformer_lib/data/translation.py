@@ -15,13 +15,17 @@ Every held-out word still occurs in training; only the pairing is new.
 from __future__ import annotations
 
 import random
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
-PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
-SPECIALS = (PAD, BOS, EOS, UNK)  # ids 0, 1, 2, 3 in every vocabulary
+from transformer_lib.data.vocab import BOS, EOS, PAD, UNK, Tokenizer, Vocab
+
+SPECIALS = (PAD, BOS, EOS, UNK)  # ids 0, 1, 2, 3 in both vocabularies
+
+# Lower-cased words; an elided ``j'``/``n'``/``l'``/``d'`` is its own token:
+# TOKENIZER("Je n'ai pas de chat.") == ["je", "n'", "ai", "pas", "de", "chat"]
+TOKENIZER = Tokenizer(r"\w+'|\w+", name="French/English words, elisions split off")
 
 # ------------------------------------------------------------------------------ grammar
 # (french, person, gender or None, english); person = 0..5 (je, tu, il/elle, nous, vous, ils/elles)
@@ -89,16 +93,6 @@ VERBS = [
 PHRASES = [("merci", "thanks"), ("bonjour", "hello"), ("au revoir", "goodbye"), ("oui", "yes"), ("non", "no"),
            ("merci beaucoup", "thank you very much")]
 VOWELS = "aeiouyéèêâîôh"
-
-
-def tokenize(sentence: str) -> list[str]:
-    """Lower-case and split into words; an elided ``j'``/``n'``/``l'``/``d'`` is its own token.
-
-    >>> tokenize("Je n'ai pas de chat.")
-    ["je", "n'", "ai", "pas", "de", "chat"]
-    """
-    s = sentence.lower().replace("’", "'")
-    return re.findall(r"\w+'|\w+", s)
 
 
 def _elide(words: list[str]) -> str:
@@ -207,52 +201,9 @@ def generate_pairs() -> list[tuple[str, str, tuple]]:
     return unique
 
 
-# ---------------------------------------------------------------------------- vocabulary
-@dataclass(frozen=True)
-class Vocab:
-    """A word-level vocabulary: ``<pad>`` = 0, ``<bos>`` = 1, ``<eos>`` = 2, ``<unk>`` = 3, then words."""
-
-    tokens: tuple[str, ...]
-    index: dict = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        if tuple(self.tokens[:4]) != SPECIALS:
-            raise ValueError(f"a vocabulary must start with {SPECIALS}, got {tuple(self.tokens[:4])}")
-        object.__setattr__(self, "index", {t: i for i, t in enumerate(self.tokens)})
-
-    @classmethod
-    def build(cls, sentences) -> "Vocab":
-        """Specials, then every word of ``sentences`` in sorted order (deterministic)."""
-        words = sorted({w for s in sentences for w in tokenize(s)})
-        return cls(SPECIALS + tuple(words))
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __contains__(self, word) -> bool:
-        return word in self.index
-
-    pad_id, bos_id, eos_id, unk_id = 0, 1, 2, 3
-
-    def encode(self, sentence: str, bos: bool = False, eos: bool = False) -> list[int]:
-        """Sentence -> ids; unknown words become ``<unk>`` (use :meth:`unknown` to find them)."""
-        ids = [self.index.get(w, self.unk_id) for w in tokenize(sentence)]
-        return ([self.bos_id] if bos else []) + ids + ([self.eos_id] if eos else [])
-
-    def unknown(self, sentence: str) -> list[str]:
-        """The words of ``sentence`` that are not in the vocabulary."""
-        return [w for w in tokenize(sentence) if w not in self.index]
-
-    def decode(self, ids, strip: bool = True) -> list[str]:
-        """Ids -> words; with ``strip``, stop at ``<eos>`` and drop ``<bos>``/``<pad>``."""
-        out = []
-        for i in [int(i) for i in ids]:
-            if strip and i == self.eos_id:
-                break
-            if strip and i in (self.pad_id, self.bos_id):
-                continue
-            out.append(self.tokens[i])
-        return out
+def make_vocab(tokens) -> Vocab:
+    """A translator :class:`Vocab` from its token list (e.g. a checkpoint's), the specials first."""
+    return Vocab(tuple(tokens), SPECIALS, TOKENIZER)
 
 
 # -------------------------------------------------------------------------------- corpus
@@ -293,8 +244,8 @@ def make_corpus(seed: int = 0, test_fraction: float = 0.1, max_test: int = 500) 
     rng = random.Random(seed)
     held = {k for k in rng.sample(keys, round(test_fraction * len(keys))) if k not in _ALWAYS_TRAIN}
     while True:  # a held-out combination whose words training never shows goes back to training
-        seen = {w for fr, en, k in pairs if k not in held for w in tokenize(fr) + tokenize(en)}
-        back = {k for fr, en, k in pairs if k in held and not set(tokenize(fr) + tokenize(en)) <= seen}
+        seen = {w for fr, en, k in pairs if k not in held for w in TOKENIZER(fr) + TOKENIZER(en)}
+        back = {k for fr, en, k in pairs if k in held and not set(TOKENIZER(fr) + TOKENIZER(en)) <= seen}
         if not back:
             break
         held -= back
@@ -303,9 +254,10 @@ def make_corpus(seed: int = 0, test_fraction: float = 0.1, max_test: int = 500) 
     test = [(fr, en) for fr, en, k in pairs if k in held]
     rng.shuffle(train)
     rng.shuffle(test)
-    test = sorted(test[:max_test], key=lambda p: (len(tokenize(p[0])), p))
-    src_vocab = Vocab.build(fr for fr, _ in train)
-    tgt_vocab = Vocab.build(en for _, en in train)
+    test = sorted(test[:max_test], key=lambda p: (len(TOKENIZER(p[0])), p))
+    # each vocabulary: the specials (ids 0-3), then every training word in sorted order
+    src_vocab = Vocab.build((fr for fr, _ in train), SPECIALS, "sorted", TOKENIZER)
+    tgt_vocab = Vocab.build((en for _, en in train), SPECIALS, "sorted", TOKENIZER)
     return TranslationCorpus(train, test, src_vocab, tgt_vocab, seed)
 
 
