@@ -31,10 +31,10 @@ import time
 from dataclasses import asdict
 
 import torch
-from tqdm import tqdm
 
+from transformer_lib import checkpoint
 from transformer_lib.data import pronoun as C
-from transformer_lib.tasks.pronoun import WEIGHTS, ItConfig, TrainConfig, evaluate, save_it_model, train_it_model
+from transformer_lib.tasks.pronoun import WEIGHTS, ItConfig, TrainConfig, pronoun_scores, train_it_model
 
 BARS = {"accuracy": 0.99, "flip_rate": 0.95}
 SHIP_SEED = 1
@@ -43,18 +43,10 @@ OUT = os.path.join(HERE, "..", "transformer_lib", "weights")
 
 
 def one_run(mc: ItConfig, tc: TrainConfig):
-    bar = tqdm(total=tc.steps, desc=f"seed {tc.seed}", unit="step")
-
-    def progress(step, point):
-        bar.update(1)
-        if point:
-            bar.set_postfix(loss=f"{point['loss']:.3f}", heldout=f"{point['heldout_accuracy']:.3f}", refresh=False)
-
     start, cpu_start = time.perf_counter(), time.process_time()
-    model, history = train_it_model(mc, tc, progress)
+    model, history = train_it_model(mc, tc, progress=True)  # fit's tqdm bar
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    bar.close()
-    metrics = evaluate(model, C.make_split(tc.split_seed), seed=12345, random_nouns=tc.random_nouns)
+    metrics = pronoun_scores(model, C.make_split(tc.split_seed), seed=12345, random_nouns=tc.random_nouns)
     return model, history, metrics, seconds, cpu
 
 
@@ -117,7 +109,7 @@ def main() -> None:
             "threads": args.threads, "history": shipped["history"], "metrics": shipped["metrics"], "runs": runs}
     stem = os.path.normpath(os.path.join(args.out, WEIGHTS[args.variant]))
     os.makedirs(args.out, exist_ok=True)
-    save_it_model(shipped["model"], stem, meta)
+    checkpoint.save(shipped["model"], stem, meta)
     print(f"saved {stem}.safetensors / .json (seed {args.ship_seed})")
 
 

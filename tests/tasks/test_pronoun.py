@@ -16,7 +16,7 @@ import transformer_lib as tl
 from conftest import ROOT
 from transformer_lib.data import pronoun as C
 from transformer_lib.views import pronoun as it_views
-from transformer_lib.tasks.pronoun import ItConfig, TrainConfig, evaluate, train_it_model
+from transformer_lib.tasks.pronoun import ItConfig, ItModel, TrainConfig, pronoun_scores, train_it_model
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -36,15 +36,15 @@ def test_corpus_is_deterministic_from_its_seed(split):
     assert C.make_split(0) == split
     assert C.make_split(1) != split
     for part in ("train", "heldout"):
-        a, b = C.sample(200, split, 3, part), C.sample(200, split, 3, part)
+        a, b = C.sample_sentences(200, split, 3, part), C.sample_sentences(200, split, 3, part)
         assert a == b
-        assert a != C.sample(200, split, 4, part)
+        assert a != C.sample_sentences(200, split, 4, part)
     assert C.minimal_pairs(50, split, 3) == C.minimal_pairs(50, split, 3)
 
 
 def test_train_and_heldout_are_disjoint(split):
-    train = C.sample(5000, split, 0, "train")
-    held = C.sample(1000, split, 0, "heldout")
+    train = C.sample_sentences(5000, split, 0, "train")
+    held = C.sample_sentences(1000, split, 0, "heldout")
     for ex in train:
         assert frozenset((ex.agent, ex.object)) not in split.pairs
         # a held-out combination never meets in training, whichever role the noun plays
@@ -64,9 +64,9 @@ def test_train_and_heldout_are_disjoint(split):
 
 
 def test_random_nouns_mix_the_lists_and_zero_keeps_them_apart(split):
-    mixed = C.sample(2000, split, 0, "train", random_nouns=0.5)
+    mixed = C.sample_sentences(2000, split, 0, "train", random_nouns=0.5)
     assert any(ex.agent in C.OBJECTS for ex in mixed) and any(ex.object in C.AGENTS for ex in mixed)
-    plain = C.sample(2000, split, 0, "train", random_nouns=0.0)
+    plain = C.sample_sentences(2000, split, 0, "train", random_nouns=0.0)
     assert all(ex.agent in C.AGENTS and ex.object in C.OBJECTS for ex in plain)
 
 
@@ -94,13 +94,13 @@ def test_corpus_bad_input_messages():
     with pytest.raises(ValueError, match="must differ"):
         C.sentence("dog", "dog", "tired")
     with pytest.raises(ValueError, match="part must be"):
-        C.sample(1, C.make_split(0), 0, "test")
+        C.sample_sentences(1, C.make_split(0), 0, "test")
 
 
 # ------------------------------------------------------------------------- shipped model
 @pytest.mark.weights
 def test_shipped_model_meets_the_bars_on_a_fresh_heldout_set(model, split):
-    scores = evaluate(model, split, seed=99, n=1000, n_pairs=500)
+    scores = pronoun_scores(model, split, seed=99, n=1000, n_pairs=500)
     assert scores["accuracy"] >= 0.99, scores
     assert scores["flip_rate"] >= 0.95, scores
     assert scores["accuracy_swapped"] >= 0.97, scores  # it reads roles, not animacy
@@ -113,8 +113,8 @@ def test_classic_pair(model):
 
 
 @pytest.mark.weights
-def test_attention_shape_and_rows(model):
-    tokens, w = model.attention("the animal didn't cross the street because it was too tired .")
+def test_sentence_attention_shape_and_rows(model):
+    tokens, w = model.sentence_attention("the animal didn't cross the street because it was too tired .")
     cfg = model.config
     assert tokens[:2] == ["the", "animal"] and isinstance(w, np.ndarray)
     assert w.shape == (cfg.n_layers, cfg.n_heads, len(tokens), len(tokens))
@@ -132,6 +132,7 @@ def test_batch_padding_does_not_change_the_answer(model):
     torch.testing.assert_close(both[:1], alone, atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.weights
 def test_shipped_files_are_small_and_safetensors():
     folder = resources.files("transformer_lib") / "weights"
     for stem in ("it_model", "it_model_animacy"):
@@ -144,7 +145,7 @@ def test_shipped_files_are_small_and_safetensors():
 @pytest.mark.weights
 def test_animacy_variant_cheats(split):
     cheat = tl.load_it_model("animacy")
-    scores = evaluate(cheat, split, seed=99, n=500, n_pairs=100)
+    scores = pronoun_scores(cheat, split, seed=99, n=500, n_pairs=100)
     assert scores["accuracy_natural"] >= 0.95  # fine where animacy and role agree
     assert scores["accuracy_swapped"] <= 0.5  # and wrong where they do not
 
@@ -161,7 +162,7 @@ def test_unknown_words_get_a_clear_message(model, sentence, bad):
     msg = str(err.value)
     assert bad in msg and "animal" in msg and "street" in msg and "tired" in msg and "wide" in msg
     with pytest.raises(ValueError, match="unknown word"):
-        model.attention(sentence)
+        model.sentence_attention(sentence)
 
 
 @pytest.mark.weights
@@ -190,7 +191,7 @@ def test_explorer_frames_equal_the_live_model(model):
     for key, fr in spec["frames"].items():
         values = {n: ex.controls[n][int(i)] for n, i in zip(names, key.split(","))}
         sent = C.sentence(values["agent"], values["object"], values["adjective"], frame_of[values["frame"]])
-        tokens, w = model.attention(sent.text)
+        tokens, w = model.sentence_attention(sent.text)
         heat, bars = fr["panels"]
         assert heat["x"] == tokens
         np.testing.assert_allclose(heat["z"], w[:, :, sent.it_index, :].reshape(-1, len(tokens)), atol=1e-5)
@@ -229,7 +230,7 @@ def test_static_explorer_escapes_hostile_titles(model):
 
 @pytest.mark.weights
 def test_attention_from_it_parts_sum_to_one(model, split):
-    parts = it_views.attention_from_it(model, C.sample(20, split, 1, "heldout"))
+    parts = it_views.attention_from_it(model, C.sample_sentences(20, split, 1, "heldout"))
     np.testing.assert_allclose(sum(parts.values()), 1.0, atol=1e-5)
 
 
@@ -238,6 +239,7 @@ def _shipped_meta() -> dict:
     return json.loads((resources.files("transformer_lib") / "weights" / "it_model.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.weights
 def test_the_shipped_recipe_met_the_bars_on_every_seed():
     """The script's record: five seeds, one recipe (today's defaults), every one above both bars."""
     meta = _shipped_meta()
@@ -259,11 +261,48 @@ def test_script_exits_non_zero_when_a_seed_misses_the_bars(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.weights
 @pytest.mark.slow
 def test_training_reaches_the_bars():
     """The training function, with the defaults the script uses, on the seed the script ships."""
     torch.set_num_threads(1)
-    model, history = train_it_model(train=TrainConfig(seed=_shipped_meta()["seed"]))
+    model, history = train_it_model(train=TrainConfig(seed=_shipped_meta()["seed"]), progress=False)
     assert history["heldout_accuracy"][-1] >= 0.98
-    scores = evaluate(model, C.make_split(0), seed=5, n=500, n_pairs=200)
+    scores = pronoun_scores(model, C.make_split(0), seed=5, n=500, n_pairs=200)
     assert scores["accuracy"] >= 0.99 and scores["flip_rate"] >= 0.95, scores
+
+
+def test_train_it_model_is_adamw_with_warmup_cosine_on_seeded_batches():
+    """The training function against its loop written out here (a tiny run): the same batches,
+    optimizer, schedule and records, so the shipped weights stay reproducible bit for bit."""
+    import math
+
+    tc = TrainConfig(seed=3, steps=6, batch_size=8, n_train=64, warmup=2, eval_every=4)
+    model, history = train_it_model(train=tc, progress=False)
+    assert not model.training
+
+    torch.manual_seed(tc.seed)
+    mine = ItModel(ItConfig())
+    split = C.make_split(tc.split_seed)
+    data = C.sample_sentences(tc.n_train, split, tc.seed, "train", tc.random_nouns)
+    ids, it_pos = mine.encode(data)
+    target = torch.tensor([ItConfig().nouns.index(e.referent) for e in data])
+    opt = torch.optim.AdamW(mine.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
+    gen = torch.Generator().manual_seed(tc.seed)
+    losses = []
+    for step in range(tc.steps):
+        rate = (step + 1) / tc.warmup if step < tc.warmup else 0.5 * (1 + math.cos(math.pi * (step - tc.warmup) / (tc.steps - tc.warmup)))
+        for g in opt.param_groups:
+            g["lr"] = tc.lr * rate
+        idx = torch.randint(0, len(data), (tc.batch_size,), generator=gen)
+        loss = torch.nn.functional.cross_entropy(mine(ids[idx], it_pos[idx]), target[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    for (k, a), b in zip(model.state_dict().items(), mine.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6, msg=k)
+    assert history["step"] == [4, 6]
+    assert history["loss"] == pytest.approx([sum(losses[:4]) / 4, sum(losses[4:]) / 2], rel=1e-5)
+    assert set(history) == {"step", "loss", "train_accuracy", "heldout_accuracy"}
+    assert all(0.0 <= a <= 1.0 for a in history["heldout_accuracy"])

@@ -1,5 +1,5 @@
-"""word2vec in miniature: the corpus, the training examples, and that both models learn
-to put words of one kind near each other."""
+"""word2vec in miniature: the training examples, the training loop, and that both models
+learn to put words of one kind near each other (the corpus: tests/data/test_word2vec_data.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,6 @@ import pytest
 import torch
 
 from transformer_lib.tasks import word2vec as emb
-
-
-def test_corpus_is_reproducible_and_uses_the_grammar():
-    a, b = emb.make_corpus(200, seed=1), emb.make_corpus(200, seed=1)
-    assert a == b and a != emb.make_corpus(200, seed=2)
-    words = {w for s in a for w in s}
-    assert {"cat", "bread", "king", "the"} <= words
-    with pytest.raises(ValueError, match="n_sentences must be positive"):
-        emb.make_corpus(0)
-
-
-def test_vocab_round_trip_and_unknown_word():
-    v = emb.Vocab.build([["the", "cat"], ["the", "dog"]])
-    assert v.words[0] == "the" and len(v) == 3
-    assert v.encode(["the", "dog"]) == [0, v.index("dog")]
-    with pytest.raises(ValueError, match="'zebra' is not in the vocabulary of 3 words"):
-        v.index("zebra")
 
 
 def test_skipgram_pairs_and_cbow_windows():
@@ -47,7 +30,7 @@ def test_cbow_averages_only_present_neighbours():
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["skipgram", "cbow"])
 def test_training_puts_words_of_a_kind_together(kind):
-    corpus = emb.make_corpus(1000, seed=0)
+    corpus = emb.make_sentences(1000, seed=0)
     model, vocab, losses = emb.train_word2vec(corpus, kind, dim=16, epochs=10, seed=0)
     assert losses[-1] < losses[0]
     purity = emb.class_purity(model.embeddings, vocab, k=3)
@@ -56,8 +39,8 @@ def test_training_puts_words_of_a_kind_together(kind):
 
 
 def test_untrained_embeddings_are_not_clustered():
-    corpus = emb.make_corpus(300, seed=0)
-    vocab = emb.Vocab.build(corpus)
+    corpus = emb.make_sentences(300, seed=0)
+    vocab = emb.build_vocab(corpus)
     torch.manual_seed(0)
     E = emb.Word2Vec(len(vocab), 16).embeddings
     assert emb.class_purity(E, vocab, k=3) < 0.5
@@ -73,3 +56,36 @@ def test_pca_and_cosine():
     np.testing.assert_allclose(np.diag(S), 1.0)
     with pytest.raises(ValueError, match="kind must be 'skipgram' or 'cbow'"):
         emb.Word2Vec(5, 3, "glove")
+
+
+@pytest.mark.parametrize("kind", ["skipgram", "cbow"])
+def test_train_word2vec_is_adam_over_shuffled_epochs(kind):
+    """Against the loop written out here: a fresh order from the seed every epoch, Adam, and
+    each epoch's loss the mean over examples (the last batch is smaller)."""
+    corpus = emb.make_sentences(40, seed=3)
+    model, vocab, losses = emb.train_word2vec(corpus, kind, dim=4, epochs=2, batch_size=64, lr=0.05, seed=2)
+    assert vocab == emb.build_vocab(corpus)
+
+    ids = [vocab.encode(s) for s in corpus]
+    x, y = emb.skipgram_pairs(ids, 2) if kind == "skipgram" else emb.cbow_examples(ids, 2)
+    X, Y = torch.as_tensor(x), torch.as_tensor(y)
+    assert len(Y) % 64 != 0  # the case where a plain mean over batches would be wrong
+    gen = torch.Generator().manual_seed(2)
+    torch.manual_seed(2)
+    mine = emb.Word2Vec(len(vocab), 4, kind)
+    opt = torch.optim.Adam(mine.parameters(), lr=0.05)
+    mine_losses = []
+    for _ in range(2):
+        order = torch.randperm(len(Y), generator=gen)
+        total = 0.0
+        for b in range(0, len(Y), 64):
+            idx = order[b:b + 64]
+            loss = torch.nn.functional.cross_entropy(mine(X[idx]), Y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        mine_losses.append(total / len(Y))
+    for a, b in zip(model.parameters(), mine.parameters()):
+        torch.testing.assert_close(a, b)
+    assert losses == pytest.approx(mine_losses, rel=1e-9)

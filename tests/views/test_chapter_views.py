@@ -102,7 +102,7 @@ def test_heads_explorer_shows_each_heads_weights(lookup):
     ex = multi_head.heads_explorer(model, task, stats, seqs)
     assert ex.controls["layer"] == [0, 1] and ex.controls["head"] == [0, 1] and ex.editable == {"sequence"}
     fr = ex.frame_fn(sequence="A1 B2 a b", layer=1, head=0)
-    w = model.attention(task.encode("A1 B2 a b"))[1][0, 0].numpy()  # (T, T)
+    w = model.attention(task.encode("A1 B2 a b"))["encoder"][1][0, 0].numpy()  # (T, T)
     np.testing.assert_allclose(fr["panels"][0]["z"], w, atol=1e-5)
     np.testing.assert_allclose(fr["panels"][1]["values"], w[-1], atol=1e-5)
     assert fr["panels"][0]["x"] == ["<s>", "A1", "B2", "a", "b"]

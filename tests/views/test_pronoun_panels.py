@@ -19,7 +19,7 @@ def model():
 def test_last_layer_from_it_is_the_mean_over_heads(model):
     ex = C.sentence("animal", "street", "tired")
     panel = it_views.last_layer_from_it(model, ex, "t")
-    tokens, w = model.attention(ex.text)  # (L, H, T, T)
+    tokens, w = model.sentence_attention(ex.text)  # (L, H, T, T)
     assert panel["tokens"] == tokens and panel["title"] == "t"
     assert (panel["referent"], panel["other"]) == ("animal", "street")
     np.testing.assert_allclose(panel["weights"], w[-1, :, ex.it_index].mean(0))

@@ -88,7 +88,7 @@ def lookup_explorer():
     def frame_fn(sequence, layer, head):
         ids = task.encode(sequence)
         toks = task.tokens(ids[0])
-        w = model.attention(ids)[layer][0, head].numpy()
+        w = model.attention(ids)["encoder"][layer][0, head].numpy()
         return views.frame(views.heatmap_panel(w, x=toks, y=toks, vmin=0, vmax=1), caption=f"layer {layer}, head {head}")
 
     return views.Explorer(frame_fn, controls={"sequence": ["A1 B2 a", "C3 D4 d c"], "layer": [0, 1], "head": [0, 1]},
@@ -115,7 +115,7 @@ def test_widget_callbacks_redraw_and_show_errors_escaped(lookup_explorer, monkey
     set_value("head", 1)
     set_value("layer", 1)
     assert len(drawn) == 3 and drawn[-1]["caption"] == "layer 1, head 1"
-    np.testing.assert_allclose(last_z(), model.attention(task.encode("A1 B2 a"))[1][0, 1].numpy(), atol=1e-5)
+    np.testing.assert_allclose(last_z(), model.attention(task.encode("A1 B2 a"))["encoder"][1][0, 1].numpy(), atol=1e-5)
     assert not np.allclose(last_z(), first)
     shown = bytes(w.image.value)
     set_value("sequence", "E1 e")  # typed text: a new sentence, recomputed live
@@ -149,7 +149,7 @@ def test_precomputed_frames_equal_live_frames(lookup_explorer):
     for key, fr in spec["frames"].items():
         i, l, h = map(int, key.split(","))
         ids = task.encode(explorer.controls["sequence"][i])
-        live = model.attention(ids)[l][0, h].numpy()
+        live = model.attention(ids)["encoder"][l][0, h].numpy()
         np.testing.assert_allclose(np.array(fr["panels"][0]["z"]), live, atol=1e-5)
 
 

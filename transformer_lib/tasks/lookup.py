@@ -27,6 +27,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from transformer_lib.nn.blocks import EncoderLayer
+from transformer_lib.tasks._modes import inference
+from transformer_lib.train import History, fit
 
 IGNORE = -100  # target value the loss skips (positions with nothing to predict)
 
@@ -137,10 +139,12 @@ class LookupModel(nn.Module):
         out = (self.prev_head(h), self.digit_head(h))
         return (*out, weights) if need_weights else out
 
-    @torch.no_grad()
-    def attention(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """Every layer's attention weights, a list of (B, H, T, T) (bertviz's input for B = 1)."""
-        return self(x, need_weights=True)[2]
+    def attention(self, x: torch.Tensor) -> dict[str, list[torch.Tensor]]:
+        """Every layer's attention in one call, as :meth:`transformer_lib.nn.Transformer.attention`:
+        ``{"encoder": [(B, H, T, T) per layer]}`` (bertviz's input for B = 1). Runs in eval mode
+        under ``torch.inference_mode()``; the model's mode is put back."""
+        with inference(self):
+            return {"encoder": self(x, need_weights=True)[2]}
 
 
 def lookup_loss(model: LookupModel, x, prev, digit) -> torch.Tensor:
@@ -150,35 +154,30 @@ def lookup_loss(model: LookupModel, x, prev, digit) -> torch.Tensor:
             + F.cross_entropy(d.flatten(0, 1), digit.flatten(), ignore_index=IGNORE))
 
 
-def fit(model: LookupModel, steps: int = 300, batch_size: int = 64, lr: float = 3e-3, seed: int = 0, progress=None):
-    """Train with Adam on fresh random batches; returns the loss of every step.
+def train_lookup_model(model: LookupModel, steps: int = 300, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
+                       progress=True) -> History:
+    """Train with Adam on fresh random batches (from ``seed``), with :func:`transformer_lib.train.fit`.
 
-    ``progress`` wraps the step range (pass ``tqdm.auto.tqdm`` for a progress bar).
+    Returns:
+        the :class:`~transformer_lib.train.History`, one record per step (``history.train_loss``).
+        The model is put back in the mode it was in.
     """
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    steps_iter = progress(range(steps)) if progress is not None else range(steps)
-    losses = []
-    model.train()
-    for _ in steps_iter:
-        loss = lookup_loss(model, *model.task.sample(batch_size, g))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    model.eval()
-    return losses
+    return fit(model, lambda step: model.task.sample(batch_size, g), lambda m, b: lookup_loss(m, *b), steps=steps,
+               optimizer=opt, record_every=1, progress=progress, desc="training the lookup model")
 
 
-@torch.no_grad()
-def evaluate(model: LookupModel, n: int = 1000, seed: int = 1) -> dict:
-    """Accuracy on n fresh sequences, and what each head attends to.
+def lookup_scores(model: LookupModel, n: int = 1000, seed: int = 1) -> dict:
+    """Accuracy on n fresh sequences, and what each head attends to (eval mode under
+    ``torch.inference_mode()``; the model's mode is put back).
 
     Returns ``{"prev_accuracy", "digit_accuracy", "heads"}`` where ``heads[l][h]`` is
     ``{"previous": mean weight on position t-1, "card": mean weight of a question on its card}``.
     """
     x, prev, digit = model.task.sample(n, torch.Generator().manual_seed(seed))
-    p, d, weights = model(x, need_weights=True)
+    with inference(model):
+        p, d, weights = model(x, need_weights=True)
     has_prev, has_digit = prev != IGNORE, digit != IGNORE
     card = model.task.card_position(x)  # (B, T)
     heads = []

@@ -9,23 +9,25 @@ looked: the famous picture, read from the token "it" itself.
 
 ``load_it_model()`` loads the shipped weights (``weights/it_model.safetensors``, made by
 ``scripts/train_it_model.py``) and returns an :class:`ItModel` with ``predict`` and
-``attention`` on plain sentences.
+``sentence_attention`` on plain sentences.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
+from transformer_lib import checkpoint
 from transformer_lib.data import pronoun as C
 from transformer_lib._checks import check_heads
+from transformer_lib.tasks._modes import inference
+from transformer_lib.train import fit, warmup_cosine
 from transformer_lib.nn.blocks import EncoderLayer, run_encoder_stack
 from transformer_lib.nn.norms import LayerNorm
 from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding
@@ -46,6 +48,8 @@ class ItConfig:
 
     def __post_init__(self):
         check_heads(self.d_model, self.n_heads)
+        object.__setattr__(self, "vocab", tuple(self.vocab))
+        object.__setattr__(self, "nouns", tuple(self.nouns))
         if self.vocab[0] != C.PAD or C.IT not in self.vocab:
             raise ValueError("vocab must start with '<pad>' and contain 'it'")
         missing = [n for n in self.nouns if n not in self.vocab]
@@ -78,7 +82,7 @@ class ItModel(nn.Module):
         nn.init.normal_(self.embed.table.weight, std=c.d_model ** -0.5)
         with torch.no_grad():
             self.embed.table.weight[0].zero_()  # <pad>
-        self._index = {w: i for i, w in enumerate(c.vocab)}
+        self.vocab = C.make_vocab(c.vocab)  # <pad> = 0, the ids the weights were trained with
 
     # -- tensors --------------------------------------------------------------------------
     def run(self, ids: torch.Tensor, need_weights: bool = False):
@@ -95,13 +99,22 @@ class ItModel(nn.Module):
         at_it = h[torch.arange(ids.shape[0]), it_pos]  # (B, D): the state of the token "it"
         return self.readout(at_it)  # (B, N)
 
+    def attention(self, ids: torch.Tensor) -> dict[str, list[torch.Tensor]]:
+        """Every layer's attention in one call, as :meth:`transformer_lib.nn.Transformer.attention`:
+        ``{"encoder": [(B, H, T, T) per layer]}`` for token ids (B, T). Runs in eval mode under
+        ``torch.inference_mode()``; the model's mode is put back."""
+        with inference(self):
+            return {"encoder": self.run(ids, need_weights=True)[1]}
+
     # -- sentences ------------------------------------------------------------------------
+    # Every method below runs the model in eval mode under torch.inference_mode() and puts
+    # its mode back as it was.
     def tokens(self, sentence: str | Sequence[str]) -> list[str]:
         """Tokenize and check every word against the vocabulary (clear ``ValueError`` otherwise)."""
-        toks = C.tokenize(sentence) if isinstance(sentence, str) else [str(t) for t in sentence]
+        toks = C.TOKENIZER(sentence) if isinstance(sentence, str) else [str(t) for t in sentence]
         if not toks:
             raise ValueError("the sentence is empty; try: " + C.sentence(*C.CLASSIC_PAIR, "tired").text)
-        unknown = [t for t in toks if t not in self._index or t == C.PAD]
+        unknown = [t for t in toks if t not in self.vocab or t == C.PAD]
         if unknown:
             raise ValueError(
                 f"unknown word{'s' if len(set(unknown)) > 1 else ''} {', '.join(repr(u) for u in dict.fromkeys(unknown))}. "
@@ -117,82 +130,76 @@ class ItModel(nn.Module):
         """Sentences (strings, token lists or :class:`Example`) -> padded ids (B, T), it positions (B,)."""
         rows = [self.tokens(getattr(e, "tokens", e)) for e in examples]
         T = max(len(r) for r in rows)
-        ids = torch.zeros(len(rows), T, dtype=torch.long)  # (B, T), 0 = <pad>
+        ids = torch.full((len(rows), T), self.vocab.pad_id, dtype=torch.long)  # (B, T)
         for b, r in enumerate(rows):
-            ids[b, :len(r)] = torch.tensor([self._index[t] for t in r])
+            ids[b, :len(r)] = torch.tensor(self.vocab.encode(r))
         it_pos = torch.tensor([r.index(C.IT) for r in rows])  # (B,)
         return ids, it_pos
 
-    @torch.no_grad()
     def probabilities(self, sentence: str) -> dict[str, float]:
         """The model's probability for each noun being the referent of "it"."""
-        self.eval()
-        p = torch.softmax(self(*self.encode([sentence]))[0], -1)
+        with inference(self):
+            p = torch.softmax(self(*self.encode([sentence]))[0], -1)
         return {n: float(v) for n, v in zip(self.config.nouns, p)}
 
-    @torch.no_grad()
     def predict(self, sentence: str) -> str:
         """The noun that "it" refers to, e.g. ``"animal"`` for the classic tired sentence."""
         return self.predict_many([sentence])[0]
 
-    @torch.no_grad()
     def predict_many(self, sentences: Sequence) -> list[str]:
-        self.eval()
+        """:meth:`predict` for many sentences (strings, token lists or examples), in batches."""
         out = []
-        for i in range(0, len(sentences), 512):
-            logits = self(*self.encode(sentences[i:i + 512]))  # (B, N)
-            out += [self.config.nouns[j] for j in logits.argmax(-1).tolist()]
+        with inference(self):
+            for i in range(0, len(sentences), 512):
+                logits = self(*self.encode(sentences[i:i + 512]))  # (B, N)
+                out += [self.config.nouns[j] for j in logits.argmax(-1).tolist()]
         return out
 
-    @torch.no_grad()
-    def attention(self, sentence: str | Sequence[str]) -> tuple[list[str], np.ndarray]:
+    def sentence_attention(self, sentence: str | Sequence[str]) -> tuple[list[str], np.ndarray]:
         """(tokens, weights) with weights (n_layers, n_heads, T, T): row = the token that
         asks, column = the token it looks at; ``weights[l, h, tokens.index("it")]`` is the
         attention *from* "it" in layer l, head h."""
-        self.eval()
         toks = self.tokens(sentence)
         ids, _ = self.encode([toks])
-        _, ws = self.run(ids, need_weights=True)
+        ws = self.attention(ids)["encoder"]
         return toks, torch.stack([w[0] for w in ws]).numpy()  # n_layers x (H, T, T) -> (L, H, T, T)
 
-    @torch.no_grad()
     def analyse(self, sentences: Sequence) -> list[tuple[list[str], np.ndarray, dict[str, float]]]:
-        """``attention`` and ``probabilities`` for many sentences in one padded batch:
+        """``sentence_attention`` and ``probabilities`` for many sentences in one padded batch:
         a list of (tokens, weights (L, H, T, T), {noun: probability}). Padding is masked, so
         each result equals the one-sentence call (up to float rounding)."""
-        self.eval()
         rows = [self.tokens(getattr(e, "tokens", e)) for e in sentences]
         out = []
-        for i in range(0, len(rows), 512):
-            chunk = rows[i:i + 512]
-            ids, it_pos = self.encode(chunk)
-            h, ws = self.run(ids, need_weights=True)
-            w = torch.stack(ws, 1).numpy()  # (B, L, H, T, T)
-            p = torch.softmax(self.readout(h[torch.arange(len(chunk)), it_pos]), -1).numpy()  # (B, N)
-            for b, toks in enumerate(chunk):
-                T = len(toks)
-                out.append((toks, w[b, :, :, :T, :T], {n: float(v) for n, v in zip(self.config.nouns, p[b])}))
+        with inference(self):
+            for i in range(0, len(rows), 512):
+                chunk = rows[i:i + 512]
+                ids, it_pos = self.encode(chunk)
+                h, ws = self.run(ids, need_weights=True)
+                w = torch.stack(ws, 1).numpy()  # (B, L, H, T, T)
+                p = torch.softmax(self.readout(h[torch.arange(len(chunk)), it_pos]), -1).numpy()  # (B, N)
+                for b, toks in enumerate(chunk):
+                    T = len(toks)
+                    out.append((toks, w[b, :, :, :T, :T], {n: float(v) for n, v in zip(self.config.nouns, p[b])}))
         return out
 
-    @torch.no_grad()
     def noun_attention(self, examples: Sequence[C.Example], layer: int = -1) -> np.ndarray:
         """Attention from "it" to (referent, other noun) in ``layer``, mean over heads: (B, 2)."""
-        self.eval()
         out = []
-        for i in range(0, len(examples), 512):
-            chunk = examples[i:i + 512]
-            ids, it_pos = self.encode(chunk)
-            _, ws = self.run(ids, need_weights=True)
-            w = ws[layer].mean(1)  # (B, T, S), mean over heads
-            b = torch.arange(len(chunk))
-            ref = torch.tensor([e.noun_index(e.referent) for e in chunk])
-            oth = torch.tensor([e.noun_index(e.other) for e in chunk])
-            out.append(torch.stack([w[b, it_pos, ref], w[b, it_pos, oth]], -1))  # (B, 2)
+        with inference(self):
+            for i in range(0, len(examples), 512):
+                chunk = examples[i:i + 512]
+                ids, it_pos = self.encode(chunk)
+                _, ws = self.run(ids, need_weights=True)
+                w = ws[layer].mean(1)  # (B, T, S), mean over heads
+                b = torch.arange(len(chunk))
+                ref = torch.tensor([e.noun_index(e.referent) for e in chunk])
+                oth = torch.tensor([e.noun_index(e.other) for e in chunk])
+                out.append(torch.stack([w[b, it_pos, ref], w[b, it_pos, oth]], -1))  # (B, 2)
         return torch.cat(out).numpy()
 
 
 # ------------------------------------------------------------------------------ evaluation
-def evaluate(model: ItModel, split: C.Split, seed: int = 1, n: int = 1000, n_pairs: int = 500,
+def pronoun_scores(model: ItModel, split: C.Split, seed: int = 1, n: int = 1000, n_pairs: int = 500,
              random_nouns: float = 0.5) -> dict[str, float]:
     """The chapter's bars on held-out sentences generated from ``seed``.
 
@@ -202,8 +209,8 @@ def evaluate(model: ItModel, split: C.Split, seed: int = 1, n: int = 1000, n_pai
     versions, the last layer's attention from "it" gives the right noun more weight than
     the other one.
     """
-    held = C.sample(n, split, seed, "heldout", random_nouns)
-    natural = C.sample(n, split, seed, "heldout", 0.0)
+    held = C.sample_sentences(n, split, seed, "heldout", random_nouns)
+    natural = C.sample_sentences(n, split, seed, "heldout", 0.0)
     swapped = C.swap_roles(natural)
 
     def acc(exs):
@@ -247,13 +254,13 @@ class TrainConfig:
 
 
 def train_it_model(model_config: ItConfig | None = None, train: TrainConfig | None = None,
-                   progress: Callable[[int, dict], None] | None = None) -> tuple[ItModel, dict]:
-    """Train a fresh :class:`ItModel`; returns (model, history).
+                   progress=True) -> tuple[ItModel, dict]:
+    """Train a fresh :class:`ItModel` with :func:`transformer_lib.train.fit`; returns (model, history).
 
     ``history`` holds ``step``, ``loss`` (mean training loss since the previous point),
     ``train_accuracy`` and ``heldout_accuracy`` (on 300 held-out sentences) every
-    ``eval_every`` steps. ``progress(step, last_point)`` is called after every step (the
-    script hangs its tqdm bar on it); the library itself prints nothing.
+    ``eval_every`` steps. ``progress`` is fit's progress bar (True, False or a file).
+    The model comes back in eval mode.
     """
     mc, tc = model_config or ItConfig(), train or TrainConfig()
     torch.manual_seed(tc.seed)
@@ -265,66 +272,39 @@ def train_it_model(model_config: ItConfig | None = None, train: TrainConfig | No
                 p.add_(tc.init_noise * torch.randn(p.shape, generator=noise))
             model.embed.table.weight[0].zero_()  # <pad> stays zero
     split = C.make_split(tc.split_seed)
-    data = C.sample(tc.n_train, split, tc.seed, "train", tc.random_nouns)
+    data = C.sample_sentences(tc.n_train, split, tc.seed, "train", tc.random_nouns)
     ids, it_pos = model.encode(data)  # (n_train, T), (n_train,)
     noun_id = {n: i for i, n in enumerate(mc.nouns)}
     target = torch.tensor([noun_id[e.referent] for e in data])  # (n_train,)
-    probe = C.sample(300, split, tc.seed + 1000, "heldout", tc.random_nouns)
+    probe = C.sample_sentences(300, split, tc.seed + 1000, "heldout", tc.random_nouns)
     probe_target = torch.tensor([noun_id[e.referent] for e in probe])
     probe_ids, probe_pos = model.encode(probe)
 
     opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
-
-    def lr_at(step):
-        if step < tc.warmup:
-            return (step + 1) / tc.warmup
-        return 0.5 * (1 + math.cos(math.pi * (step - tc.warmup) / max(1, tc.steps - tc.warmup)))
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(tc.warmup, tc.steps))
     gen = torch.Generator().manual_seed(tc.seed)
-    history = {"step": [], "loss": [], "train_accuracy": [], "heldout_accuracy": []}
-    run_loss, run_acc, count = 0.0, 0.0, 0
-    point: dict = {}
-    for step in range(1, tc.steps + 1):
-        model.train()
-        idx = torch.randint(0, len(data), (tc.batch_size,), generator=gen)
+
+    def batch(step):
+        return torch.randint(0, len(data), (tc.batch_size,), generator=gen)  # (B,) rows of the corpus
+
+    def loss_fn(model, idx):
         logits = model(ids[idx], it_pos[idx])  # (B, N)
         loss = nn.functional.cross_entropy(logits, target[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        run_loss += float(loss.detach())
-        run_acc += float((logits.argmax(-1) == target[idx]).float().mean())
-        count += 1
-        if step % tc.eval_every == 0 or step == tc.steps:
-            model.eval()
-            with torch.no_grad():
-                held = float((model(probe_ids, probe_pos).argmax(-1) == probe_target).float().mean())
-            point = {"step": step, "loss": run_loss / count, "train_accuracy": run_acc / count,
-                     "heldout_accuracy": held}
-            for k, v in point.items():
-                history[k].append(v)
-            run_loss, run_acc, count = 0.0, 0.0, 0
-        if progress is not None:
-            progress(step, point)
-    model.eval()
-    return model, history
+        return loss, {"accuracy": float((logits.argmax(-1) == target[idx]).float().mean())}
+
+    def heldout(model):
+        return {"heldout_accuracy": float((model(probe_ids, probe_pos).argmax(-1) == probe_target).float().mean())}
+
+    hist = fit(model, batch, loss_fn, steps=tc.steps, optimizer=opt, schedule=sched, evaluate=heldout,
+               record_every=tc.eval_every, progress=progress, desc=f"pronoun model, seed {tc.seed}")
+    history = {"step": hist.step, "loss": hist.train_loss, "train_accuracy": hist.train_accuracy,
+               "heldout_accuracy": hist.heldout_accuracy}
+    return model.eval(), history
 
 
-# ------------------------------------------------------------------------------ save / load
+# ------------------------------------------------------------------------------ load
+# Saved by scripts/train_it_model.py with transformer_lib.checkpoint.save.
 WEIGHTS = {"shipped": "it_model", "animacy": "it_model_animacy"}
-
-
-def save_it_model(model: ItModel, path_stem: str, meta: dict) -> None:
-    """Write ``path_stem.safetensors`` (weights) and ``path_stem.json`` (config, vocab, meta)."""
-    from safetensors.torch import save_file
-
-    state = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, path_stem + ".safetensors")
-    cfg = asdict(model.config)
-    with open(path_stem + ".json", "w", encoding="utf-8") as f:
-        json.dump({"config": cfg, **meta}, f, indent=1)
 
 
 def load_it_model(variant: str = "shipped") -> ItModel:
@@ -337,19 +317,12 @@ def load_it_model(variant: str = "shipped") -> ItModel:
 
     Returns:
         an :class:`ItModel` in eval mode with ``predict(sentence) -> str`` and
-        ``attention(sentence) -> (tokens, weights (n_layers, n_heads, T, T))``; its
+        ``sentence_attention(sentence) -> (tokens, weights (n_layers, n_heads, T, T))``; its
         ``.meta`` holds the training run's settings, curves and measured bars.
     """
-    from safetensors.torch import load_file
-
     if variant not in WEIGHTS:
         raise ValueError(f"variant must be one of {sorted(WEIGHTS)}, got {variant!r}")
-    folder = resources.files("transformer_lib") / "weights"
-    meta = json.loads((folder / f"{WEIGHTS[variant]}.json").read_text(encoding="utf-8"))
-    cfg = meta["config"]
-    cfg = ItConfig(**{**cfg, "vocab": tuple(cfg["vocab"]), "nouns": tuple(cfg["nouns"])})
-    model = ItModel(cfg)
-    with resources.as_file(folder / f"{WEIGHTS[variant]}.safetensors") as p:
-        model.load_state_dict(load_file(str(p)))  # safetensors: plain tensors, no pickle
-    model.meta = {k: v for k, v in meta.items() if k != "config"}
+    stem = Path(str(resources.files("transformer_lib") / "weights")) / WEIGHTS[variant]
+    model, meta = checkpoint.load(stem, lambda config: ItModel(ItConfig(**config)))
+    model.meta = meta
     return model.eval()

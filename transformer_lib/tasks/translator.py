@@ -8,18 +8,18 @@ both vocabularies, the corpus settings and the training record).
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from transformer_lib.data.translation import Vocab, tokenize
+from transformer_lib import checkpoint
+from transformer_lib.data.translation import TOKENIZER, make_vocab
+from transformer_lib.data.vocab import Vocab
 from transformer_lib.nn.config import TransformerConfig
 from transformer_lib.nn.model import Transformer
+from transformer_lib.tasks._modes import inference
 
 
 def translator_config(src_vocab_size: int, tgt_vocab_size: int, dropout: float = 0.1) -> TransformerConfig:
@@ -44,7 +44,7 @@ class Translator:
     def encode_source(self, sentence: str) -> torch.Tensor:
         """French sentence -> (1, S) ids ending in ``<eos>``; unknown words raise a ValueError saying which."""
         unknown = self.src_vocab.unknown(sentence)
-        if not tokenize(sentence):
+        if not TOKENIZER(sentence):
             raise ValueError("type a French sentence: the input has no words")
         if unknown:
             known = ", ".join(w for w in self.src_vocab.tokens[4:40])
@@ -82,10 +82,8 @@ class Translator:
         n = int((tokens[0] != self.model.config.pad_id).sum())
         out = tokens[:, :n]  # (1, L)
         tgt_in = torch.cat([torch.full((1, 1), self.tgt_vocab.bos_id), out[:, :-1]], dim=1)  # (1, L)
-        was_training = self.model.training
-        self.model.eval()
-        att = self.model.attention(src, tgt_in)
-        self.model.train(was_training)
+        with inference(self.model):
+            att = self.model.attention(src, tgt_in)
         stack = lambda ws: torch.stack([w[0] for w in ws]).numpy()  # list of (1, H, ., .) -> (layers, H, ., .)
         return {
             "source": [self.src_vocab.tokens[i] for i in src[0]],
@@ -103,40 +101,30 @@ def _weights_dir() -> Path:
 
 
 def save_translator(translator: Translator, name: str, directory: str | Path | None = None) -> Path:
-    """Write ``<name>.safetensors`` and ``<name>.json``; returns the safetensors path."""
-    from safetensors.torch import save_file
-
+    """Write ``<name>.safetensors`` and ``<name>.json`` with :func:`transformer_lib.checkpoint.save`
+    (the vocabularies and ``info`` go into the JSON); returns the safetensors path."""
     directory = Path(directory) if directory is not None else _weights_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().contiguous() for k, v in translator.model.state_dict().items()}
-    path = directory / f"{name}.safetensors"
-    save_file(state, str(path))
-    meta = {"config": dataclasses.asdict(translator.model.config), "src_vocab": list(translator.src_vocab.tokens),
-            "tgt_vocab": list(translator.tgt_vocab.tokens), **translator.info}
-    (directory / f"{name}.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
-    return path
+    meta = {"src_vocab": list(translator.src_vocab.tokens), "tgt_vocab": list(translator.tgt_vocab.tokens),
+            **translator.info}
+    return checkpoint.save(translator.model, directory / name, meta)
 
 
 def load_translator(name: str = "translator", directory: str | Path | None = None) -> Translator:
-    """Load a shipped translator (safetensors: tensors only, the ``weights_only=True`` guarantee).
+    """Load a shipped translator with :func:`transformer_lib.checkpoint.load` (safetensors: tensors
+    only, nothing executable). The model comes in eval mode.
 
     Args:
-        name: ``"translator"`` (label smoothing 0.1) or ``"translator_no_smoothing"``.
+        name: ``"translator"`` (label smoothing 0.1), ``"translator_no_smoothing"`` or ``"translator_early"``.
         directory: where the files are (default: the package's ``weights/``).
     """
-    from safetensors.torch import load_file
-
     directory = Path(directory) if directory is not None else _weights_dir()
-    meta_path, weights_path = directory / f"{name}.json", directory / f"{name}.safetensors"
-    if not meta_path.exists() or not weights_path.exists():
-        raise ValueError(f"no translator named {name!r} in {directory} (run scripts/train_translator.py)")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    config = TransformerConfig(**meta.pop("config"))
-    model = Transformer(config)
-    model.load_state_dict(load_file(str(weights_path)), strict=True)
-    model.eval()
-    src_vocab, tgt_vocab = Vocab(tuple(meta.pop("src_vocab"))), Vocab(tuple(meta.pop("tgt_vocab")))
-    return Translator(model, src_vocab, tgt_vocab, meta)
+    try:
+        model, meta = checkpoint.load(directory / name, lambda config: Transformer(TransformerConfig(**config)))
+    except ValueError as e:
+        raise ValueError(f"cannot load the translator {name!r} from {directory} (run scripts/train_translator.py): {e}") from None
+    src_vocab, tgt_vocab = make_vocab(meta.pop("src_vocab")), make_vocab(meta.pop("tgt_vocab"))
+    return Translator(model.eval(), src_vocab, tgt_vocab, meta)
 
 
 def translate_batch(translator: Translator, sentences, beam: int = 1, max_len: int = 20, batch_size: int = 256):

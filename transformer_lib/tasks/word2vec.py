@@ -10,81 +10,16 @@ instead of the negative sampling a real vocabulary needs.
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 from torch import nn
 
-# Word classes of the toy grammar: words of a class are interchangeable in every template.
-WORD_CLASSES: dict[str, list[str]] = {
-    "animal": ["cat", "dog", "horse", "cow", "sheep"],
-    "food": ["bread", "apple", "cheese", "rice", "soup"],
-    "drink": ["water", "milk", "tea", "juice"],
-    "place": ["city", "village", "farm", "garden"],
-    "person": ["king", "queen", "farmer", "teacher", "child"],
-    "vehicle": ["car", "bus", "train", "bike"],
-}
+from transformer_lib.data.vocab import Vocab
+from transformer_lib.data.word2vec import TEMPLATES, WORD_CLASSES, build_vocab, make_sentences, word_class
+from transformer_lib.train import fit
 
-TEMPLATES: list[str] = [
-    "the {animal} eats the {food}",
-    "the {person} eats the {food}",
-    "the {animal} drinks {drink}",
-    "the {person} drinks {drink}",
-    "the {animal} sleeps on the {place}",
-    "the {animal} runs to the {place}",
-    "the {person} walks to the {place}",
-    "the {person} drives the {vehicle} to the {place}",
-    "the {person} rides the {vehicle}",
-    "the {person} feeds the {animal}",
-    "a {food} and a cup of {drink}",
-    "the {vehicle} stops in the {place}",
-]
-
-
-def make_corpus(n_sentences: int = 1000, seed: int = 0) -> list[list[str]]:
-    """Sentences (lists of words) drawn from :data:`TEMPLATES`, filled at random."""
-    if n_sentences < 1:
-        raise ValueError(f"n_sentences must be positive, got {n_sentences}")
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n_sentences):
-        t = rng.choice(TEMPLATES)
-        out.append(t.format(**{c: rng.choice(ws) for c, ws in WORD_CLASSES.items()}).split())
-    return out
-
-
-def word_class(word: str) -> str | None:
-    """The class of a content word ('cat' -> 'animal'), None for function words."""
-    return next((c for c, ws in WORD_CLASSES.items() if word in ws), None)
-
-
-@dataclass(frozen=True)
-class Vocab:
-    """Words <-> ids, most frequent first."""
-
-    words: tuple[str, ...]
-
-    @classmethod
-    def build(cls, sentences: list[list[str]]) -> "Vocab":
-        counts: dict[str, int] = {}
-        for s in sentences:
-            for w in s:
-                counts[w] = counts.get(w, 0) + 1
-        return cls(tuple(sorted(counts, key=lambda w: (-counts[w], w))))
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def index(self, word: str) -> int:
-        try:
-            return self.words.index(word)
-        except ValueError:
-            raise ValueError(f"{word!r} is not in the vocabulary of {len(self)} words (e.g. {', '.join(self.words[:8])})") from None
-
-    def encode(self, sentence: list[str]) -> list[int]:
-        return [self.index(w) for w in sentence]
+__all__ = ["TEMPLATES", "WORD_CLASSES", "Word2Vec", "build_vocab", "cbow_examples", "class_purity", "cosine_similarity",
+           "make_sentences", "nearest_neighbours", "pca_2d", "skipgram_pairs", "train_word2vec", "word_class"]
 
 
 def skipgram_pairs(sentences: list[list[int]], window: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -156,23 +91,22 @@ class Word2Vec(nn.Module):
 
 def train_word2vec(sentences: list[list[str]], kind: str = "skipgram", dim: int = 16, window: int = 2,
                    epochs: int = 10, batch_size: int = 256, lr: float = 0.02, seed: int = 0,
-                   progress: bool = False) -> tuple[Word2Vec, Vocab, list[float]]:
-    """Train skip-gram or CBOW with Adam and a full softmax.
+                   progress=False) -> tuple[Word2Vec, Vocab, list[float]]:
+    """Train skip-gram or CBOW with Adam and a full softmax, with :func:`transformer_lib.train.fit`.
 
     Args:
-        sentences: lists of words, e.g. from :func:`make_corpus`.
+        sentences: token lists, e.g. from :func:`transformer_lib.data.word2vec.make_sentences`.
         kind: "skipgram" or "cbow".
         dim: D, the embedding width.
         window: how many neighbours on each side count as context.
-        progress: show a tqdm bar over the batches.
+        epochs: passes over the examples, each in a fresh random order (from ``seed``).
+        progress: a progress bar, as for :func:`~transformer_lib.train.fit`.
 
     Returns:
         (model, vocab, losses): the trained model, its vocabulary and the mean
-        cross-entropy of every epoch.
+        cross-entropy over the examples of every epoch.
     """
-    from tqdm.auto import tqdm
-
-    vocab = Vocab.build(sentences)
+    vocab = build_vocab(sentences)
     ids = [vocab.encode(s) for s in sentences]
     if kind == "skipgram":
         x, y = skipgram_pairs(ids, window)
@@ -185,23 +119,27 @@ def train_word2vec(sentences: list[list[str]], kind: str = "skipgram", dim: int 
     model = Word2Vec(len(vocab), dim, kind)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     X, Y = torch.as_tensor(x), torch.as_tensor(y)
-    losses = []
     n_batches = (len(Y) + batch_size - 1) // batch_size
-    bar = tqdm(total=epochs * n_batches, desc=f"training {kind}", disable=not progress, leave=False)
-    for _ in range(epochs):
-        order = torch.randperm(len(Y), generator=gen)
-        total = 0.0
-        for b in range(n_batches):
-            idx = order[b * batch_size:(b + 1) * batch_size]
-            loss = nn.functional.cross_entropy(model(X[idx]), Y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-            bar.update()
-        losses.append(total / len(Y))
-    bar.close()
-    return model, vocab, losses
+    order = torch.empty(0, dtype=torch.long)
+    summed: list[float] = []  # per epoch: the sum over examples of their loss
+
+    def batch(step: int) -> torch.Tensor:  # step counts from 1; a new epoch draws a new order
+        nonlocal order
+        b = (step - 1) % n_batches
+        if b == 0:
+            order = torch.randperm(len(Y), generator=gen)
+            summed.append(0.0)
+        return order[b * batch_size:(b + 1) * batch_size]
+
+    def loss_fn(model, idx):
+        loss = nn.functional.cross_entropy(model(X[idx]), Y[idx])
+        summed[-1] += loss.item() * len(idx)  # the last batch is smaller: weigh by examples
+        return loss
+
+    fit(model, batch, loss_fn, steps=epochs * n_batches, optimizer=opt, record_every=n_batches, progress=progress,
+        desc=f"training {kind}")
+    losses = [s / len(Y) for s in summed]
+    return model.eval(), vocab, losses
 
 
 def cosine_similarity(E: np.ndarray) -> np.ndarray:
@@ -212,16 +150,16 @@ def cosine_similarity(E: np.ndarray) -> np.ndarray:
 
 def nearest_neighbours(E: np.ndarray, vocab: Vocab, word: str, k: int = 5) -> list[tuple[str, float]]:
     """The ``k`` words whose vectors have the highest cosine similarity to ``word``'s."""
-    i = vocab.index(word)
+    i = vocab.encode([word])[0]  # a clear message for an unknown word
     sims = cosine_similarity(E)[i]
     order = [j for j in np.argsort(-sims) if j != i][:k]
-    return [(vocab.words[j], float(sims[j])) for j in order]
+    return [(vocab.tokens[j], float(sims[j])) for j in order]
 
 
 def class_purity(E: np.ndarray, vocab: Vocab, k: int = 3) -> float:
     """Fraction of content words' ``k`` nearest neighbours that share their class."""
     hits = total = 0
-    for w in vocab.words:
+    for w in vocab.tokens:
         c = word_class(w)
         if c is None:
             continue

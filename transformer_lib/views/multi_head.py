@@ -17,7 +17,7 @@ def heads_frame(model, task, head_stats, sequence: str, layer: int, head: int) -
 
     Args:
         model: a trained ``LookupModel``; task: its ``LookupTask``.
-        head_stats: ``evaluate(model)["heads"]``, per layer and head a dict with the mean
+        head_stats: ``lookup_scores(model)["heads"]``, per layer and head a dict with the mean
             weight on the ``previous`` token and on the matching ``card``.
         sequence: cards and questions, e.g. ``"A1 B2 C3 c a b"``; bad input raises a
             ValueError that says why (shown inside the widget).

@@ -28,7 +28,7 @@ def it_frame(model, sentence: str | C.Example, analysed=None) -> dict:
     ex = sentence if isinstance(sentence, C.Example) else None
     text = ex.text if ex is not None else str(sentence)
     if analysed is None:
-        tokens, w = model.attention(text)  # w: (L, H, T, T)
+        tokens, w = model.sentence_attention(text)  # w: (L, H, T, T)
         probs = model.probabilities(text)
     else:
         tokens, w, probs = analysed
@@ -103,7 +103,7 @@ def attention_from_it(model, examples: Sequence[C.Example]) -> dict[str, np.ndar
     parts = ("right noun", "other noun", "adjective", "it", "everything else")
     acc = {p: 0.0 for p in parts}
     for ex in examples:
-        _, w = model.attention(ex.text)  # (L, H, T, T)
+        _, w = model.sentence_attention(ex.text)  # (L, H, T, T)
         row = w[:, :, ex.it_index, :]  # (L, H, T)
         idx = {"right noun": ex.noun_index(ex.referent), "other noun": ex.noun_index(ex.other),
                "adjective": ex.tokens.index(ex.adjective), "it": ex.it_index}
@@ -122,6 +122,6 @@ def last_layer_from_it(model, example: C.Example, title: str) -> dict:
     """
     if not isinstance(example, C.Example):
         raise ValueError(f"example must be a corpus Example (e.g. pronoun.sentence(...)), got {type(example).__name__}")
-    tokens, w = model.attention(example.text)  # w: (L, H, T, T)
+    tokens, w = model.sentence_attention(example.text)  # w: (L, H, T, T)
     return {"tokens": tokens, "weights": w[-1, :, example.it_index, :].mean(0),  # (T,)
             "referent": example.referent, "other": example.other, "title": title}
