@@ -94,7 +94,7 @@ def test_the_translator_vocabularies_are_the_ones_its_weights_were_trained_with(
 def test_the_pronoun_vocabulary_is_the_one_its_weights_were_trained_with(name):
     saved = _weights_json(name)["config"]["vocab"]
     assert P.vocabulary() == saved
-    v = P.make_vocab()
+    v = Vocab(tuple(P.vocabulary()), P.SPECIALS, P.TOKENIZER)
     sentence = "The animal didn't cross the street because it was too tired."
     assert v.encode(sentence) == [saved.index(w) for w in ["the", "animal", "didn't", "cross", "the", "street",
                                                             "because", "it", "was", "too", "tired", "."]]

@@ -28,7 +28,7 @@ import random
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from transformer_lib.data.vocab import PAD, Tokenizer, Vocab
+from transformer_lib.data.vocab import PAD, Tokenizer
 
 AGENTS = ("animal", "dog", "horse", "cat", "child", "boy", "girl", "man", "woman", "fox", "deer", "goat",
           "rabbit", "sheep")
@@ -75,6 +75,7 @@ CLASSIC_PAIR = ("animal", "street")
 CLASSIC_ADJECTIVES = ("tired", "wide")
 
 IT = "it"
+SPECIALS = (PAD,)  # <pad> = id 0; the model's vocabulary is Vocab(vocabulary(), SPECIALS, TOKENIZER)
 # Lower-case words (with their apostrophe: "didn't") and the marks "," and "."; anything else is dropped.
 TOKENIZER = Tokenizer(r"[a-z']+|[.,]", name="English words and , .")
 
@@ -285,8 +286,3 @@ def vocabulary() -> list[str]:
 def swap_roles(examples: Sequence[Example]) -> list[Example]:
     """The same sentences with the two nouns exchanged (the street now does the crossing)."""
     return [ex.with_(agent=ex.object, object=ex.agent) for ex in examples]
-
-
-def make_vocab(tokens: Sequence[str] | None = None) -> Vocab:
-    """The pronoun model's :class:`Vocab`: ``tokens`` (default :func:`vocabulary`), ``<pad>`` = 0."""
-    return Vocab(tuple(vocabulary() if tokens is None else tokens), (PAD,), TOKENIZER)

@@ -201,11 +201,6 @@ def generate_pairs() -> list[tuple[str, str, tuple]]:
     return unique
 
 
-def make_vocab(tokens) -> Vocab:
-    """A translator :class:`Vocab` from its token list (e.g. a checkpoint's), the specials first."""
-    return Vocab(tuple(tokens), SPECIALS, TOKENIZER)
-
-
 # -------------------------------------------------------------------------------- corpus
 @dataclass(frozen=True)
 class TranslationCorpus:

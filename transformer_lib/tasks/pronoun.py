@@ -25,6 +25,7 @@ from torch import nn
 
 from transformer_lib import checkpoint
 from transformer_lib.data import pronoun as C
+from transformer_lib.data.vocab import Vocab
 from transformer_lib._checks import check_heads
 from transformer_lib.tasks._modes import inference
 from transformer_lib.train import fit, warmup_cosine
@@ -82,7 +83,7 @@ class ItModel(nn.Module):
         nn.init.normal_(self.embed.table.weight, std=c.d_model ** -0.5)
         with torch.no_grad():
             self.embed.table.weight[0].zero_()  # <pad>
-        self.vocab = C.make_vocab(c.vocab)  # <pad> = 0, the ids the weights were trained with
+        self.vocab = Vocab(c.vocab, C.SPECIALS, C.TOKENIZER)  # <pad> = 0, the ids the weights were trained with
 
     # -- tensors --------------------------------------------------------------------------
     def run(self, ids: torch.Tensor, need_weights: bool = False):

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from transformer_lib import checkpoint
-from transformer_lib.data.translation import TOKENIZER, make_vocab
+from transformer_lib.data.translation import SPECIALS, TOKENIZER
 from transformer_lib.data.vocab import Vocab
 from transformer_lib.nn.config import TransformerConfig
 from transformer_lib.nn.model import Transformer
@@ -123,7 +123,8 @@ def load_translator(name: str = "translator", directory: str | Path | None = Non
         model, meta = checkpoint.load(directory / name, lambda config: Transformer(TransformerConfig(**config)))
     except ValueError as e:
         raise ValueError(f"cannot load the translator {name!r} from {directory} (run scripts/train_translator.py): {e}") from None
-    src_vocab, tgt_vocab = make_vocab(meta.pop("src_vocab")), make_vocab(meta.pop("tgt_vocab"))
+    src_vocab = Vocab(tuple(meta.pop("src_vocab")), SPECIALS, TOKENIZER)
+    tgt_vocab = Vocab(tuple(meta.pop("tgt_vocab")), SPECIALS, TOKENIZER)
     return Translator(model.eval(), src_vocab, tgt_vocab, meta)
 
 
