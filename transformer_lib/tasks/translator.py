@@ -119,10 +119,9 @@ def load_translator(name: str = "translator", directory: str | Path | None = Non
         directory: where the files are (default: the package's ``weights/``).
     """
     directory = Path(directory) if directory is not None else _weights_dir()
-    try:
-        model, meta = checkpoint.load(directory / name, lambda config: Transformer(TransformerConfig(**config)))
-    except ValueError as e:
-        raise ValueError(f"cannot load the translator {name!r} from {directory} (run scripts/train_translator.py): {e}") from None
+    if not (directory / f"{name}.safetensors").is_file():
+        raise ValueError(f"no translator named {name!r} in {directory} (run scripts/train_translator.py)")
+    model, meta = checkpoint.load(directory / name, lambda config: Transformer(TransformerConfig(**config)))
     src_vocab = Vocab(tuple(meta.pop("src_vocab")), SPECIALS, TOKENIZER)
     tgt_vocab = Vocab(tuple(meta.pop("tgt_vocab")), SPECIALS, TOKENIZER)
     return Translator(model.eval(), src_vocab, tgt_vocab, meta)
