@@ -158,14 +158,17 @@ def test_fit_records_means_since_the_last_record_the_rate_each_step_used_and_eva
         hist.heldout_loss
 
 
-def test_fit_calls_back_after_each_record_and_history_keeps_one_set_of_values():
+def test_fit_evaluates_in_eval_mode_calls_back_after_each_record_and_keeps_one_set_of_values():
     w = torch.nn.Parameter(torch.tensor(0.0))
     model = torch.nn.Module()
     model.w = w
     seen = []
-    fit(model, lambda step: 1.0, lambda m, t: (m.w - t) ** 2, steps=5, optimizer=torch.optim.SGD([w], lr=0.1),
-        record_every=2, progress=False, callback=lambda h: seen.append(list(h.step)))
+    hist = fit(model, lambda step: 1.0, lambda m, t: (m.w - t) ** 2, steps=5, optimizer=torch.optim.SGD([w], lr=0.1),
+               record_every=2, progress=False, callback=lambda h: seen.append(list(h.step)),
+               evaluate=lambda m: {"in_training_mode": m.training, "recording_gradients": torch.is_grad_enabled()})
     assert seen == [[2], [2, 4], [2, 4, 5]]  # after every record, with the history so far
+    assert hist.in_training_mode == hist.recording_gradients == [0.0] * 3  # eval mode, under inference_mode
+    assert model.training
     hist = History()
     hist.record(1, 0.1, {"train_loss": 1.0})
     with pytest.raises(ValueError, match="record 2 measured"):
