@@ -19,7 +19,8 @@ It is slow (each mutant starts pytest and imports torch): 195 mutants took 14.5 
 ``nice -n 19`` on two shared cores (35 min when the machine was heavily loaded), so it is not
 part of ``scripts/test.sh``. One process, no parallelism. Result on 2026-11-30: 195/195 killed;
 146/195 (74.9 %) with the tests that existed before tests/ref, tests/nn, tests/decoding and
-tests/training were added.
+tests/training were added. After train.fit became the one loop (its anchors moved, six mutants of
+its record/restore logic added), ``--only train.py``: 38/38 killed in 3.7 min.
 """
 
 from __future__ import annotations
