@@ -34,6 +34,7 @@ def test_bertviz_view_draws(browser, site_url):
         assert not errors, errors
 
 
+@pytest.mark.weights
 def test_decoding_page_reports_the_bleu_the_library_computes(browser, site_url):
     """The BLEU and exact-match figures the page prints equal those the library computes now
     for the shipped translator on the held-out split (a page showing BLEU 3 would fail)."""

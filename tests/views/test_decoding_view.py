@@ -10,6 +10,8 @@ from transformer_lib.data import encode_pairs, make_corpus
 from transformer_lib.tasks.translator import bleu_and_exact, load_translator, translate_batch
 from transformer_lib.views.decoding import score_beams, words
 
+pytestmark = pytest.mark.weights  # loads the shipped model
+
 
 @pytest.fixture(scope="module")
 def translator():

@@ -10,6 +10,8 @@ import transformer_lib as tl
 from transformer_lib.data import pronoun as C
 from transformer_lib.views import pronoun as it_views
 
+pytestmark = pytest.mark.weights  # loads the shipped model
+
 
 @pytest.fixture(scope="module")
 def model():
