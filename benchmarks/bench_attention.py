@@ -42,9 +42,9 @@ def main(repeat: int) -> None:
     for label, m_ours, m_theirs in [("no mask", None, None), ("causal mask", mask, blocked)]:
         t_torch = fwd_bwd_time(lambda x: theirs(x, x, x, need_weights=False, attn_mask=m_theirs)[0], x, repeat)
         ours.fused = True
-        t_fused = fwd_bwd_time(lambda x: ours(x, x, x, mask=m_ours), x, repeat)
+        t_fused = fwd_bwd_time(lambda x: ours(x, x, x, mask=m_ours)[0], x, repeat)
         ours.fused = False
-        t_explicit = fwd_bwd_time(lambda x: ours(x, x, x, mask=m_ours), x, repeat)
+        t_explicit = fwd_bwd_time(lambda x: ours(x, x, x, mask=m_ours)[0], x, repeat)
         print(f"[{label}] torch.nn.MultiheadAttention {t_torch * 1e3:7.2f} ms | "
               f"fused {t_fused * 1e3:7.2f} ms ({t_fused / t_torch:.2f}x) | "
               f"explicit {t_explicit * 1e3:7.2f} ms ({t_explicit / t_torch:.2f}x)   goal: fused <= 1.25x")

@@ -38,13 +38,13 @@ def test_attention_dropout_acts_in_training_and_not_in_eval(fused):
     twin = tnn.MultiHeadAttention(D, H, dropout=0.0, fused=fused)
     twin.load_state_dict(mha.state_dict())
     mha.train()
-    a, b = run(mha, x, x, x, seed=1), run(mha, x, x, x, seed=2)
+    a, b = run(mha, x, x, x, seed=1)[0], run(mha, x, x, x, seed=2)[0]
     assert differs(a, b)
-    assert differs(a, twin.eval()(x, x, x))
+    assert differs(a, twin.eval()(x, x, x)[0])
     mha.eval()
-    e1, e2 = run(mha, x, x, x, seed=1), run(mha, x, x, x, seed=2)
+    e1, e2 = run(mha, x, x, x, seed=1)[0], run(mha, x, x, x, seed=2)[0]
     assert torch.equal(e1, e2)
-    torch.testing.assert_close(e1, twin(x, x, x), atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(e1, twin(x, x, x)[0], atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.parametrize("fused", [True, False])
@@ -57,7 +57,7 @@ def test_causal_mask_holds_under_dropout(fused):
     for t in range(T - 1):
         y = x.clone()
         y[:, t + 1:] = torch.randn_like(y[:, t + 1:]) * 5
-        a, b = run(mha, x, x, x, mask=mask, seed=3), run(mha, y, y, y, mask=mask, seed=3)
+        a, b = run(mha, x, x, x, mask=mask, seed=3)[0], run(mha, y, y, y, mask=mask, seed=3)[0]
         torch.testing.assert_close(a[:, : t + 1], b[:, : t + 1], atol=1e-6, rtol=1e-6)
         assert differs(a[:, t + 1:], b[:, t + 1:])
 
@@ -70,7 +70,7 @@ def test_padded_keys_are_never_read_under_dropout(fused):
     mask = tnn.padding_mask(torch.tensor([S, 3]), S)  # (B, 1, 1, S)
     other = mem.clone()
     other[1, 3:] = torch.randn(S - 3, D) * 5
-    a, b = run(mha, x, mem, mem, mask=mask, seed=4), run(mha, x, other, other, mask=mask, seed=4)
+    a, b = run(mha, x, mem, mem, mask=mask, seed=4)[0], run(mha, x, other, other, mask=mask, seed=4)[0]
     torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-6)
 
 

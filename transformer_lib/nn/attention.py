@@ -47,11 +47,13 @@ class MultiHeadAttention(nn.Module):
 
         Args:
             mask: boolean, True = may attend, broadcastable to (B, H, T, S).
-            need_weights: also return the attention weights (B, H, T, S); this takes the
-                explicit path.
+            need_weights: compute the attention weights (B, H, T, S) too; this takes the
+                explicit path. Without it the fused path runs and ``weights`` is None.
 
         Returns:
-            output (B, T, D), or (output, weights) when ``need_weights``.
+            ``(output, weights)`` always, as ``torch.nn.MultiheadAttention`` does: output
+            (B, T, D); weights (B, H, T, S) (per head, before dropout) or None unless
+            ``need_weights``.
         """
         self._check(query, key, value, mask)
         B, T, D = query.shape
@@ -80,7 +82,7 @@ class MultiHeadAttention(nn.Module):
             if weights is not None:
                 weights = weights.masked_fill(empty, 0.0)
         out = self.W_O(heads.transpose(1, 2).reshape(B, T, D))  # (B, H, T, Dh) -> (B, T, H, Dh) -> (B, T, D)
-        return (out, weights) if need_weights else out
+        return out, (weights if need_weights else None)  # as torch: weights only when asked
 
     def _check(self, query, key, value, mask) -> None:
         for name, x in (("query", query), ("key", key), ("value", value)):

@@ -80,8 +80,7 @@ class EncoderLayer(nn.Module):
         self.dropout, self.dropout1, self.dropout2 = nn.Dropout(dropout), nn.Dropout(dropout), nn.Dropout(dropout)
 
     def _sa(self, x, mask, need_weights):
-        out = self.self_attn(x, x, x, mask=mask, need_weights=need_weights)
-        out, w = out if need_weights else (out, None)
+        out, w = self.self_attn(x, x, x, mask=mask, need_weights=need_weights)
         return self.dropout1(out), w
 
     def _ff(self, x):
@@ -90,7 +89,8 @@ class EncoderLayer(nn.Module):
     def forward(self, x: torch.Tensor, mask=None, need_weights: bool = False):
         """x (B, S, D), mask True = may attend, broadcastable to (B, H, S, S).
 
-        Returns (B, S, D), or (output, self-attention weights (B, H, S, S)) with ``need_weights``.
+        Returns the output (B, S, D), a tensor as ``torch.nn.TransformerEncoderLayer`` returns;
+        with ``need_weights``, the pair (output, self-attention weights (B, H, S, S)).
         """
         _check_width("x", x, self.d_model)
         if self.norm_first:
@@ -142,10 +142,6 @@ class DecoderLayer(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.dropout1, self.dropout2, self.dropout3 = nn.Dropout(dropout), nn.Dropout(dropout), nn.Dropout(dropout)
 
-    def _attn(self, module, x, mem, mask, need_weights):
-        out = module(x, mem, mem, mask=mask, need_weights=need_weights)
-        return out if need_weights else (out, None)
-
     def _ff(self, x):
         return self.dropout3(feed_forward(x, self.linear1, self.linear2, self.dropout))
 
@@ -153,7 +149,8 @@ class DecoderLayer(nn.Module):
         """x (B, T, D) decoder stream; memory (B, S, D) encoder output.
 
         self_mask broadcasts to (B, H, T, T) (usually causal); memory_mask to (B, H, T, S)
-        (usually the source padding mask). Returns (B, T, D), or with ``need_weights``
+        (usually the source padding mask). Returns the output (B, T, D), a tensor as
+        ``torch.nn.TransformerDecoderLayer`` returns; with ``need_weights``, the triple
         (output, self weights (B, H, T, T), cross weights (B, H, T, S)).
         """
         _check_width("x", x, self.d_model)
@@ -162,15 +159,15 @@ class DecoderLayer(nn.Module):
             raise ValueError(f"memory batch {memory.shape[0]} != decoder batch {x.shape[0]}")
         if self.norm_first:
             h = self.norm1(x)
-            a, ws = self._attn(self.self_attn, h, h, self_mask, need_weights)
+            a, ws = self.self_attn(h, h, h, mask=self_mask, need_weights=need_weights)
             x = x + self.dropout1(a)
-            c, wc = self._attn(self.cross_attn, self.norm2(x), memory, memory_mask, need_weights)
+            c, wc = self.cross_attn(self.norm2(x), memory, memory, mask=memory_mask, need_weights=need_weights)
             x = x + self.dropout2(c)
             x = x + self._ff(self.norm3(x))
         else:
-            a, ws = self._attn(self.self_attn, x, x, self_mask, need_weights)
+            a, ws = self.self_attn(x, x, x, mask=self_mask, need_weights=need_weights)
             x = self.norm1(x + self.dropout1(a))
-            c, wc = self._attn(self.cross_attn, x, memory, memory_mask, need_weights)
+            c, wc = self.cross_attn(x, memory, memory, mask=memory_mask, need_weights=need_weights)
             x = self.norm2(x + self.dropout2(c))
             x = self.norm3(x + self._ff(x))
         return (x, ws, wc) if need_weights else x
