@@ -38,6 +38,8 @@ def relative_position_matrix(k: int, d_model: int, layout: str = "interleaved") 
         raise ValueError(f"d_model must be a positive even number, got {d_model!r}")
     if layout not in ("interleaved", "concatenated"):
         raise ValueError(f"layout must be 'interleaved' or 'concatenated', got {layout!r}")
+    if int(k) != k:
+        raise ValueError(f"the offset k must be an integer, got {k!r}")
     half = d_model // 2
     i = torch.arange(half, dtype=torch.float64)  # (D/2,)
     a = k / 10000 ** (2 * i / d_model)  # (D/2,) one angle per pair
