@@ -85,7 +85,7 @@ def test_encoder_and_decoder_layers_match_numpy_reference(norm_first):
     dec, _ = _dec_pair(norm_first, seed=4)
     rng = np.random.default_rng(5)
     x, y = rng.standard_normal((2, 6, D)), rng.standard_normal((2, 4, D))
-    src_mask = ref.padding_mask(np.array([6, 3]), 6)[:, None]  # (B, 1, 1, S)
+    src_mask = ref.padding_mask(np.array([6, 3]), 6)  # (B, 1, 1, S)
     mem, w_enc = ref.encoder_layer(x, ref.layer_params(enc), H, mask=src_mask, norm_first=norm_first)
     out, w_s, w_c = ref.decoder_layer(y, mem, ref.layer_params(dec), H, self_mask=ref.causal_mask(4),
                                       memory_mask=src_mask, norm_first=norm_first)

@@ -1,8 +1,10 @@
-"""Mask conversions between the book's convention and torch's (chapter "Masking").
+"""Masks, and the conversion between the book's convention and torch's (chapter "Masking").
 
 The book and the library use one convention everywhere: boolean, **True = may attend**,
-as ``F.scaled_dot_product_attention`` does. ``torch.nn.MultiheadAttention`` and
-``nn.Transformer*`` use the opposite (True = blocked); this is the one place that converts.
+as ``F.scaled_dot_product_attention`` does, and one shape per kind: causal (T, T), padding
+(B, 1, 1, S), both broadcastable to the scores (B, H, T, S), as in
+:mod:`transformer_lib.ref.masks`. ``torch.nn.MultiheadAttention`` and ``nn.Transformer*``
+use the opposite (True = blocked); this is the one place that converts.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import torch
 
 def causal_mask(T: int, device=None) -> torch.Tensor:
     """bool (T, T), True on and below the diagonal: position t sees 0..t."""
-    if T < 1:
+    if int(T) != T or T < 1:
         raise ValueError(f"causal_mask needs a positive length T, got {T!r}")
-    return torch.ones(T, T, dtype=torch.bool, device=device).tril()
+    return torch.ones(int(T), int(T), dtype=torch.bool, device=device).tril()
 
 
 def padding_mask(lengths: torch.Tensor, S: int) -> torch.Tensor:
@@ -24,7 +26,20 @@ def padding_mask(lengths: torch.Tensor, S: int) -> torch.Tensor:
         raise ValueError(f"lengths must be a 1-D tensor (B,), got shape {tuple(lengths.shape)}")
     if bool((lengths < 0).any()) or bool((lengths > S).any()):
         raise ValueError(f"every length must lie in 0..S={S}, got {lengths.tolist()}")
-    return (torch.arange(S, device=lengths.device)[None, :] < lengths[:, None])[:, None, None, :]  # (B, 1, 1, S)
+    return (torch.arange(S, device=lengths.device)[None, :] < lengths[:, None])[:, None, None, :]  # (B, S) -> (B, 1, 1, S)
+
+
+def padding_mask_from_ids(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
+    """bool (B, 1, 1, S) from token ids (B, S): key s of sequence b may be attended to iff ids[b, s] != pad_id.
+
+    The mask every model in the library builds from its input; equal to
+    :func:`transformer_lib.ref.padding_mask_from_ids`.
+    """
+    if not isinstance(ids, torch.Tensor) or ids.ndim != 2 or ids.dtype.is_floating_point or ids.dtype == torch.bool:
+        shape = tuple(ids.shape) if hasattr(ids, "shape") else type(ids).__name__
+        raise ValueError(f"ids must be a 2-D tensor of integer token ids (B, S), got {shape}"
+                         + (f" of dtype {ids.dtype}" if hasattr(ids, "dtype") else ""))
+    return (ids != pad_id)[:, None, None, :]  # (B, S) -> (B, 1, 1, S)
 
 
 def to_torch_blocked(mask: torch.Tensor) -> torch.Tensor:

@@ -13,7 +13,7 @@ from transformer_lib.ref.attention import (
     split_heads,
 )
 from transformer_lib.ref.blocks import decoder_layer, encoder_layer, feed_forward, layer_params
-from transformer_lib.ref.masks import causal_mask, padding_mask
+from transformer_lib.ref.masks import causal_mask, padding_mask, padding_mask_from_ids
 from transformer_lib.ref.norms import batch_norm, layer_norm
 from transformer_lib.ref.positional import frequencies, relative_position_matrix, sinusoidal_positional_encoding
 
@@ -26,6 +26,7 @@ __all__ = [
     "multi_head_attention",
     "causal_mask",
     "padding_mask",
+    "padding_mask_from_ids",
     "sinusoidal_positional_encoding",
     "layer_norm",
     "batch_norm",

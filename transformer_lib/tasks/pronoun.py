@@ -30,6 +30,7 @@ from transformer_lib._checks import check_heads
 from transformer_lib.tasks._modes import inference
 from transformer_lib.train import fit, warmup_cosine
 from transformer_lib.nn.blocks import EncoderLayer, run_encoder_stack
+from transformer_lib.nn.masks import padding_mask_from_ids
 from transformer_lib.nn.norms import LayerNorm
 from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding
 
@@ -88,7 +89,7 @@ class ItModel(nn.Module):
     # -- tensors --------------------------------------------------------------------------
     def run(self, ids: torch.Tensor, need_weights: bool = False):
         """ids (B, T) -> hidden states (B, T, D) (and a list of n_layers weights (B, H, T, T))."""
-        mask = (ids != 0)[:, None, None, :]  # (B, 1, 1, T): padding is never looked at
+        mask = padding_mask_from_ids(ids, 0)  # (B, 1, 1, T): padding is never looked at
         x = self.pos(self.embed(ids))  # (B, T, D)
         out = run_encoder_stack(self.layers, x, mask, need_weights)
         if need_weights:

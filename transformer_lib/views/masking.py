@@ -26,7 +26,7 @@ def explorer_mask(mask_kind: str, length: int, padded_length: int) -> np.ndarray
         raise ValueError(f"the padded length must lie in 1..{MAX_POSITIONS}, got {padded_length}")
     if not 1 <= length <= padded_length:
         raise ValueError(f"the true length must lie in 1..padded length ({padded_length}), got {length}")
-    pad = ref.padding_mask([length], padded_length)[0]  # (1, S)
+    pad = ref.padding_mask([length], padded_length)[0, 0]  # (1, S)
     return {"causal": ref.causal_mask(padded_length),
             "padding": np.broadcast_to(pad, (padded_length, padded_length)),
             "causal + padding": ref.causal_mask(padded_length) & pad}[mask_kind]  # (T, S)
