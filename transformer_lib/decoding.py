@@ -9,29 +9,20 @@ prefix so far, and its last position's distribution picks the next token:
 * :func:`sample` draws the next token at random, sharpened or flattened by a temperature
   and optionally restricted to the top-k tokens.
 
-Every function runs the model in eval mode under ``torch.no_grad()`` and restores the
-mode it found. Token conventions: the decoder starts from ``bos_id``; a hypothesis ends
+Every function runs the model in eval mode under ``torch.inference_mode()``
+(:func:`transformer_lib.nn.evaluating`) and leaves every module's mode as it found it; the
+tensors they return are inference tensors (``clone()`` one before editing it in place). Token conventions: the decoder starts from ``bos_id``; a hypothesis ends
 with ``eos_id``; after it, rows are filled with the model's ``pad_id``.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-
-@contextlib.contextmanager
-def _inference(model):
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield
-    finally:
-        model.train(was_training)
+from transformer_lib.nn.modes import evaluating
 
 
 def _check(src: torch.Tensor, max_len: int) -> None:
@@ -73,7 +64,7 @@ def greedy_decode(model, src: torch.Tensor, max_len: int = 20, bos_id: int = 1, 
     """
     _check(src, max_len)
     pad_id = model.config.pad_id
-    with _inference(model):
+    with evaluating(model):
         src_mask = model.src_mask(src)  # (B, 1, 1, S)
         memory = model.encode(src, src_mask)  # (B, S, D)
         seqs = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)  # (B, 1)
@@ -155,7 +146,7 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
         raise ValueError(f"beam size k={k} exceeds the vocabulary size V={V}")
     pad_id = model.config.pad_id
     B = src.shape[0]
-    with _inference(model):
+    with evaluating(model):
         src_mask = model.src_mask(src)  # (B, 1, 1, S)
         memory = model.encode(src, src_mask)  # (B, S, D)
         memory = memory.repeat_interleave(k, dim=0)  # (B*k, S, D): beam j of sentence b is row b*k + j
@@ -217,7 +208,7 @@ def sample(model, src: torch.Tensor, temperature: float = 1.0, top_k: int | None
     if top_k is not None and not 1 <= top_k <= V:
         raise ValueError(f"top_k must lie in 1..V={V}, got {top_k}")
     pad_id = model.config.pad_id
-    with _inference(model):
+    with evaluating(model):
         src_mask = model.src_mask(src)
         memory = model.encode(src, src_mask)  # (B, S, D)
         seqs = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)  # (B, 1)
@@ -250,7 +241,7 @@ def sequence_log_prob(model, src: torch.Tensor, tokens: torch.Tensor, bos_id: in
         (B,) sum over the non-padding positions t of log p(tokens_t | tokens_<t, src).
     """
     pad_id = model.config.pad_id
-    with _inference(model):
+    with evaluating(model):
         tgt_in = torch.cat([torch.full((tokens.shape[0], 1), bos_id, dtype=torch.long), tokens[:, :-1]], dim=1)  # (B, L)
         log_p = F.log_softmax(model(src, tgt_in), dim=-1)  # (B, L, V)
         picked = log_p.gather(-1, tokens[:, :, None])[:, :, 0]  # (B, L)

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 
+from transformer_lib import nn as tnn
 from transformer_lib.decoding import beam_search, greedy_decode, length_penalty, sample, sequence_log_prob
 
 PAD, BOS, EOS, A, B, C = 0, 1, 2, 3, 4, 5
@@ -37,7 +38,7 @@ class TableModel(torch.nn.Module):
         self.modes = []
 
     def src_mask(self, src):
-        return (src != PAD)[:, None, None, :]  # (B, 1, 1, S)
+        return tnn.padding_mask_from_ids(src, PAD)  # (B, 1, 1, S)
 
     def encode(self, src, src_mask=None):
         return src[:, :, None].float()  # (B, S, 1): the memory remembers the source id
@@ -178,13 +179,17 @@ def test_sequence_log_prob_is_the_product_along_the_path():
     torch.testing.assert_close(got, torch.log(torch.tensor([0.36, 0.6 * 0.9 * 0.6 * 0.99])))
 
 
-def test_decoders_run_in_eval_mode_and_restore_the_mode():
-    model = TableModel({7: TRAP}).train()
-    greedy_decode(model, src(7), max_len=3)
+@pytest.mark.parametrize("training", [True, False])
+def test_decoders_run_in_eval_mode_without_autograd_and_restore_the_mode(training):
+    model = TableModel({7: TRAP}).train(training)
+    model.generator.train(not training)  # a submodule in the other mode stays so
+    tokens, _ = greedy_decode(model, src(7), max_len=3)
     beam_search(model, src(7), k=2, max_len=3)
     sample(model, src(7), max_len=3, generator=torch.Generator().manual_seed(0))
+    scores = sequence_log_prob(model, src(7), tokens)
     assert model.modes and not any(model.modes)
-    assert model.training
+    assert model.training == training and model.generator.training == (not training)
+    assert tokens.is_inference() and scores.is_inference()  # run under torch.inference_mode()
 
 
 def test_sampling_follows_the_tempered_distribution():

@@ -3,8 +3,9 @@
 from transformer_lib.nn.attention import MultiHeadAttention
 from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, feed_forward, to_torch_state_dict
 from transformer_lib.nn.config import TransformerConfig, seed_everything
-from transformer_lib.nn.masks import causal_mask, padding_mask, to_torch_blocked
+from transformer_lib.nn.masks import causal_mask, padding_mask, padding_mask_from_ids, to_torch_blocked
 from transformer_lib.nn.model import Transformer
+from transformer_lib.nn.modes import evaluating
 from transformer_lib.nn.norms import LayerNorm
 from transformer_lib.nn.trace import TraceRow, format_trace, parameter_counts, shape_trace
 from transformer_lib.nn.positional import (
@@ -26,6 +27,8 @@ __all__ = [
     "seed_everything",
     "causal_mask",
     "padding_mask",
+    "padding_mask_from_ids",
+    "evaluating",
     "to_torch_blocked",
     "SinusoidalPositionalEncoding",
     "TokenEmbedding",

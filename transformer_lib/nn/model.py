@@ -12,7 +12,8 @@ from torch import nn
 
 from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, run_encoder_stack
 from transformer_lib.nn.config import TransformerConfig
-from transformer_lib.nn.masks import causal_mask
+from transformer_lib.nn.masks import causal_mask, padding_mask_from_ids
+from transformer_lib.nn.modes import evaluating
 from transformer_lib.nn.norms import LayerNorm
 from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding
 
@@ -69,12 +70,12 @@ class Transformer(nn.Module):
     # masks -----------------------------------------------------------------------------
     def src_mask(self, src: torch.Tensor) -> torch.Tensor:
         """(B, S) ids -> bool (B, 1, 1, S): True where the key is a real token."""
-        return (src != self.config.pad_id)[:, None, None, :]  # (B, 1, 1, S)
+        return padding_mask_from_ids(src, self.config.pad_id)  # (B, 1, 1, S)
 
     def tgt_mask(self, tgt: torch.Tensor) -> torch.Tensor:
         """(B, T) ids -> bool (B, 1, T, T): causal and not padding."""
         T = tgt.shape[1]
-        return causal_mask(T, tgt.device)[None, None] & (tgt != self.config.pad_id)[:, None, None, :]  # (B, 1, T, T)
+        return causal_mask(T, tgt.device) & padding_mask_from_ids(tgt, self.config.pad_id)  # (T, T) & (B, 1, 1, T) -> (B, 1, T, T)
 
     # the two halves ----------------------------------------------------------------------
     def encode(self, src: torch.Tensor, src_mask=None, need_weights: bool = False):
@@ -119,13 +120,16 @@ class Transformer(nn.Module):
         memory = self.encode(src, src_mask)
         return self.generator(self.decode(tgt, memory, src_mask))  # (B, T, V)
 
-    @torch.no_grad()
     def attention(self, src: torch.Tensor, tgt: torch.Tensor) -> dict[str, list[torch.Tensor]]:
         """Every layer's attention in one call: ``{"encoder": [...], "decoder": [...], "cross": [...]}``,
         lists of (B, H, S, S), (B, H, T, T) and (B, H, T, S) tensors -- bertviz's
-        ``encoder_attention``, ``decoder_attention`` and ``cross_attention``."""
+        ``encoder_attention``, ``decoder_attention`` and ``cross_attention``.
+
+        Runs in eval mode under ``torch.inference_mode()`` (:func:`~transformer_lib.nn.evaluating`)
+        and leaves the model's mode as it found it."""
         self._check_pair(src, tgt)
-        src_mask = self.src_mask(src)
-        memory, enc_w = self.encode(src, src_mask, need_weights=True)
-        _, dec_w, cross_w = self.decode(tgt, memory, src_mask, need_weights=True)
+        with evaluating(self):
+            src_mask = self.src_mask(src)
+            memory, enc_w = self.encode(src, src_mask, need_weights=True)
+            _, dec_w, cross_w = self.decode(tgt, memory, src_mask, need_weights=True)
         return {"encoder": enc_w, "decoder": dec_w, "cross": cross_w}

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from transformer_lib.nn.modes import evaluating
+
 
 @dataclass(frozen=True)
 class TraceRow:
@@ -53,6 +55,9 @@ def shape_trace(model: nn.Module, *args, max_depth: int | None = None, **kwargs)
     Returns:
         (rows, output): a list of :class:`TraceRow` and whatever the model returned.
         Tensor arguments are listed in order (masks included); non-tensors are skipped.
+
+    The model runs once in eval mode under ``torch.inference_mode()``
+    (:func:`~transformer_lib.nn.evaluating`); its mode is left as it was found.
     """
     rows: list[dict] = []
     handles = []
@@ -82,7 +87,7 @@ def shape_trace(model: nn.Module, *args, max_depth: int | None = None, **kwargs)
                 continue
             handles.append(module.register_forward_pre_hook(pre(name, module), with_kwargs=True))
             handles.append(module.register_forward_hook(post(name, module), with_kwargs=True))
-        with torch.no_grad():
+        with evaluating(model):
             out = model(*args, **kwargs)
     finally:
         for h in handles:
