@@ -132,6 +132,16 @@ def test_forward_logits_shape_and_shared_weights():
     assert n_unshared - n_shared == 2 * CFG["src_vocab_size"] * CFG["d_model"]
 
 
+def test_model_masks_are_causal_and_hide_padding():
+    m = _model()
+    src = torch.tensor([[3, 4, 0], [5, 0, 0]])
+    assert m.src_mask(src).tolist() == [[[[True, True, False]]], [[[True, False, False]]]]  # (B, 1, 1, S)
+    tgt = torch.tensor([[1, 6, 0]])
+    mask = m.tgt_mask(tgt)  # (B, 1, T, T)
+    expected = [[t >= s and tgt[0, s] != 0 for s in range(3)] for t in range(3)]
+    assert mask.shape == (1, 1, 3, 3) and mask[0, 0].tolist() == expected
+
+
 def test_attention_returns_every_layer():
     m = _model()
     src, tgt = _ids(2, 6, 13, [6, 4]), _ids(2, 5, 14)

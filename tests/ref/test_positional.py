@@ -1,15 +1,19 @@
-"""Positional encoding (chapter "Positional encoding"): the table, its two layouts, the
-relative-position rotation M_k, the modules, and the messages for bad input."""
+"""Positional encoding in the NumPy reference (chapter "Positional encoding"): the table
+against the paper's formula (section 3.5), its two layouts, the relative-position rotation
+M_k, and the messages for bad input.
+
+The torch tables and modules are tested in tests/nn/test_nn_positional.py.
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transformer_lib import nn as tnn
 from transformer_lib import ref
 
 LAYOUTS = ["interleaved", "concatenated"]
@@ -24,11 +28,15 @@ def test_table_matches_the_paper_formula():
             assert pe[pos, 2 * i + 1] == pytest.approx(np.cos(angle), abs=1e-15)
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("max_len,d_model", [(1, 2), (20, 512), (37, 18)])
-def test_numpy_and_torch_tables_agree(layout, max_len, d_model):
-    np.testing.assert_allclose(tnn.sinusoidal_positional_encoding(max_len, d_model, layout).numpy(),
-                               ref.sinusoidal_positional_encoding(max_len, d_model, layout), atol=1e-12)
+@pytest.mark.parametrize("pos,i", [(0, 0), (1, 0), (7, 3), (19, 255), (13, 100)])
+def test_paper_size_table_matches_the_formula_at_known_points(pos, i):
+    """d_model = 512 as in the paper, up to its last pair (i = 255)."""
+    pe = ref.sinusoidal_positional_encoding(20, 512)
+    angle = pos / 10000 ** (2 * i / 512)
+    assert pe[pos, 2 * i] == pytest.approx(math.sin(angle), abs=1e-12)
+    assert pe[pos, 2 * i + 1] == pytest.approx(math.cos(angle), abs=1e-12)
+    np.testing.assert_array_equal(pe[0, 0::2], 0.0)  # position 0: every sine 0, every cosine 1
+    np.testing.assert_array_equal(pe[0, 1::2], 1.0)
 
 
 def test_layouts_hold_the_same_numbers_in_another_column_order():
@@ -71,33 +79,6 @@ def test_rotations_compose_and_invert(layout):
     np.testing.assert_array_equal(M[0], np.eye(32))
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("k", [-7, 0, 1, 4])
-def test_rotation_numpy_and_torch_agree(layout, k):
-    np.testing.assert_allclose(tnn.relative_position_matrix(k, 24, layout).numpy(),
-                               ref.relative_position_matrix(k, 24, layout), atol=1e-14)
-
-
-def test_sinusoidal_module_adds_the_table():
-    m = tnn.SinusoidalPositionalEncoding(d_model=8, max_len=10)
-    x = torch.randn(2, 6, 8)
-    torch.testing.assert_close(m(x), x + torch.from_numpy(ref.sinusoidal_positional_encoding(6, 8)).float())
-
-
-def test_learned_module_adds_its_rows():
-    m = tnn.LearnedPositionalEmbedding(d_model=8, max_len=10)
-    x = torch.randn(2, 6, 8)
-    torch.testing.assert_close(m(x), x + m.table.weight[:6])
-    (m(x).sum()).backward()
-    assert m.table.weight.grad is not None and m.table.weight.grad[6:].abs().sum() == 0  # unused rows get no gradient
-
-
-@pytest.mark.parametrize("module", [tnn.LearnedPositionalEmbedding(8, 5), tnn.SinusoidalPositionalEncoding(8, 5)])
-def test_too_long_sequence_gets_a_message(module):
-    with pytest.raises(ValueError, match="longer than max_len=5"):
-        module(torch.zeros(1, 6, 8))
-
-
 @pytest.mark.parametrize("bad,match", [
     (dict(max_len=10, d_model=7), "positive even"),
     (dict(max_len=10, d_model=0), "positive even"),
@@ -107,14 +88,13 @@ def test_too_long_sequence_gets_a_message(module):
 def test_bad_table_arguments(bad, match):
     with pytest.raises(ValueError, match=match):
         ref.sinusoidal_positional_encoding(**bad)
+
+
+@pytest.mark.parametrize("bad,match", [
+    (dict(k=1, d_model=5), "positive even"),
+    (dict(k=1.5, d_model=8), r"the offset k must be an integer, got 1.5"),
+    (dict(k=1, d_model=8, layout="x"), "layout must be"),
+])
+def test_bad_rotation_arguments(bad, match):
     with pytest.raises(ValueError, match=match):
-        tnn.sinusoidal_positional_encoding(**bad)
-
-
-def test_bad_rotation_arguments():
-    with pytest.raises(ValueError, match="positive even"):
-        ref.relative_position_matrix(1, 5)
-    with pytest.raises(ValueError, match="integer"):
-        ref.relative_position_matrix(1.5, 8)
-    with pytest.raises(ValueError, match="layout"):
-        tnn.relative_position_matrix(1, 8, layout="x")
+        ref.relative_position_matrix(**bad)

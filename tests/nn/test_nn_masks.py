@@ -1,0 +1,57 @@
+"""Masks as torch tensors (chapter "Masking"): equal to the NumPy reference's, in the same
+shapes, the conversion to torch's "True = blocked", and messages for bad input.
+
+What a mask does to attention is tested in tests/nn/test_nn_attention.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from transformer_lib import nn as tnn
+from transformer_lib import ref
+
+
+@pytest.mark.parametrize("T", [1, 2, 7])
+def test_causal_mask_numpy_and_torch_agree(T):
+    m = tnn.causal_mask(T)
+    assert m.dtype == torch.bool
+    np.testing.assert_array_equal(m.numpy(), ref.causal_mask(T))
+
+
+def test_padding_mask_numpy_and_torch_agree():
+    lengths = [3, 0, 5]
+    m = tnn.padding_mask(torch.tensor(lengths), 5)
+    assert m.shape == (3, 1, 1, 5) and m.dtype == torch.bool
+    np.testing.assert_array_equal(m.numpy(), ref.padding_mask(lengths, 5))
+
+
+def test_padding_mask_from_ids_numpy_and_torch_agree():
+    ids = torch.tensor([[5, 9, 0, 0], [0, 4, 4, 0], [7, 7, 7, 7]])
+    for pad_id in (0, 7):
+        m = tnn.padding_mask_from_ids(ids, pad_id)
+        assert m.shape == (3, 1, 1, 4) and m.dtype == torch.bool
+        np.testing.assert_array_equal(m.numpy(), ref.padding_mask_from_ids(ids.numpy(), pad_id))
+
+
+def test_to_torch_blocked_flips_the_convention():
+    m = tnn.causal_mask(4)
+    assert torch.equal(tnn.to_torch_blocked(m), torch.ones(4, 4, dtype=torch.bool).triu(1))
+
+
+@pytest.mark.parametrize("bad,match", [
+    (lambda: tnn.causal_mask(0), "positive length"),
+    (lambda: tnn.causal_mask(2.5), "positive length"),
+    (lambda: tnn.padding_mask(torch.tensor([2, 7]), 5), r"every length must lie in 0..S=5"),
+    (lambda: tnn.padding_mask(torch.tensor([-1, 2]), 5), r"every length must lie in 0..S=5"),
+    (lambda: tnn.padding_mask(torch.tensor([[2]]), 5), "1-D"),
+    (lambda: tnn.padding_mask_from_ids(torch.tensor([1, 2, 0]), 0), r"2-D tensor of integer token ids \(B, S\), got \(3,\)"),
+    (lambda: tnn.padding_mask_from_ids(torch.ones(2, 3), 0), r"integer token ids.*torch.float32"),
+    (lambda: tnn.padding_mask_from_ids([[1, 2]], 0), "integer token ids"),
+    (lambda: tnn.to_torch_blocked(torch.ones(3, 3)), "must be boolean"),
+])
+def test_bad_masks_get_a_message(bad, match):
+    with pytest.raises(ValueError, match=match):
+        bad()
