@@ -37,7 +37,7 @@ def check_mask(mask, T: int, S: int, batch_shape: tuple[int, ...] = ()) -> None:
     if dtype not in ("bool", "torch.bool"):
         raise ValueError(
             f"mask must be boolean (True = may attend), got dtype {dtype}; "
-            "build it with causal_mask / padding_mask, or compare, e.g. `mask = lengths > position`"
+            "build it with causal_mask / padding_mask / padding_mask_from_ids, or compare, e.g. `mask = lengths > position`"
         )
     ms = _shape(mask)
     target = tuple(batch_shape) + (T, S)
