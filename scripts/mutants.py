@@ -19,8 +19,10 @@ It is slow (each mutant starts pytest and imports torch): 195 mutants took 14.5 
 ``nice -n 19`` on two shared cores (35 min when the machine was heavily loaded), so it is not
 part of ``scripts/test.sh``. One process, no parallelism. Result on 2026-11-30: 195/195 killed;
 146/195 (74.9 %) with the tests that existed before tests/ref, tests/nn, tests/decoding and
-tests/training were added. After train.fit became the one loop (its anchors moved, six mutants of
-its record/restore logic added), ``--only train.py``: 38/38 killed in 3.7 min.
+tests/training were added. After issue 12's rules (train.fit the one loop; the attention pair, one
+padding-mask shape and helper, ``nn.evaluating``), 2026-11-30, by ``--only``: train.py 38/38
+(3.7 min), nn/ 101/101 (25.1 min, machine shared), ref/ 58/58 (4.7 min), decoding.py 34/34
+(4.2 min); no kill by timeout.
 """
 
 from __future__ import annotations
