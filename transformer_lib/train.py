@@ -257,16 +257,13 @@ def fit(model: torch.nn.Module, batches: Callable[[int], Any] | Iterable, loss_f
 def teacher_forced_scores(model, data, pad_id: int = 0) -> tuple[float, float]:
     """Plain cross-entropy and token accuracy of an encoder-decoder on (src, tgt_in, tgt_out)
     tensors, in eval mode under ``torch.inference_mode()``; the model's mode is put back."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            src, tgt_in, tgt_out = data
-            logits = model(src, tgt_in)  # (B, T, V)
-            loss = float(label_smoothed_loss(logits, tgt_out, 0.0, pad_id))
-            acc = token_accuracy(logits, tgt_out, pad_id)
-    finally:
-        model.train(was_training)
+    from transformer_lib.nn.modes import evaluating
+
+    with evaluating(model):
+        src, tgt_in, tgt_out = data
+        logits = model(src, tgt_in)  # (B, T, V)
+        loss = float(label_smoothed_loss(logits, tgt_out, 0.0, pad_id))
+        acc = token_accuracy(logits, tgt_out, pad_id)
     return loss, acc
 
 

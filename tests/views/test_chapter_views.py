@@ -44,7 +44,7 @@ def test_scale_frame_rejects_bad_settings(d_k, scaling, match):
 def test_mask_frames_show_the_library_masks(kind, length, padded):
     ex = masking.mask_explorer()
     fr = ex.frame_fn(mask_kind=kind, length=length, padded_length=padded)
-    pad = ref.padding_mask([length], padded)[0]  # (1, S)
+    pad = ref.padding_mask([length], padded)[0, 0]  # (1, S)
     expected = {"causal": ref.causal_mask(padded), "padding": np.broadcast_to(pad, (padded, padded)),
                 "causal + padding": ref.causal_mask(padded) & pad}[kind]
     np.testing.assert_array_equal(np.array(fr["panels"][0]["z"]) == 1, expected)

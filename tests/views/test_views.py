@@ -185,7 +185,7 @@ def test_masking_page_data_equals_the_library(built_book):
     (spec,) = _page_specs(built_book, "masking")
     for values, fr in _grid(spec):
         kind, n, S = values["mask_kind"], int(values["length"]), int(values["padded_length"])
-        pad = ref.padding_mask([n], S)[0]
+        pad = ref.padding_mask([n], S)[0, 0]
         expected = {"causal": ref.causal_mask(S), "padding": np.broadcast_to(pad, (S, S)),
                     "causal + padding": ref.causal_mask(S) & pad}[kind]
         np.testing.assert_array_equal(np.array(fr["panels"][0]["z"]) == 1, expected)

@@ -21,6 +21,7 @@ from torch import nn
 from transformer_lib.nn.attention import MultiHeadAttention
 from transformer_lib.nn.blocks import feed_forward
 from transformer_lib.nn.config import seed_everything
+from transformer_lib.nn.modes import evaluating
 from transformer_lib.train import History, fit
 
 SEQ = 8  # tokens after [CLS]
@@ -76,7 +77,7 @@ class CountingModel(nn.Module):
         if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= len(VOCAB)):
             raise ValueError(f"token ids must lie in 0..{len(VOCAB) - 1} ({', '.join(VOCAB)}), got {int(ids.min())}..{int(ids.max())}")
         h = self.embed(ids)  # (B, 1 + SEQ, D)
-        return h + self.attn(h, h, h)  # gather
+        return h + self.attn(h, h, h)[0]  # gather (the module returns (out, weights))
 
     def hidden(self, ids: torch.Tensor) -> torch.Tensor:
         """The FFN's hidden layer at [CLS], max(0, x W_1 + b_1): (B, 1 + SEQ) ids -> (B, 4D)."""
@@ -120,13 +121,8 @@ def train_counter(with_ffn: bool, steps: int = 400, batch_size: int = 64, lr: fl
 def accuracy_by_count(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, counts: torch.Tensor) -> tuple[float, list[float]]:
     """Test accuracy overall and for each true count 0..SEQ of A's (NaN for a count with no
     sequence), in eval mode under ``torch.inference_mode()``; the model's mode is put back."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            hit = (model(ids).argmax(-1) == labels).float()  # (n,)
-    finally:
-        model.train(was_training)
+    with evaluating(model):
+        hit = (model(ids).argmax(-1) == labels).float()  # (n,)
     return hit.mean().item(), [hit[counts == k].mean().item() for k in range(SEQ + 1)]
 
 

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from transformer_lib.nn.blocks import EncoderLayer
-from transformer_lib.tasks._modes import inference
+from transformer_lib.nn.modes import evaluating
 from transformer_lib.train import History, fit
 
 IGNORE = -100  # target value the loss skips (positions with nothing to predict)
@@ -143,7 +143,7 @@ class LookupModel(nn.Module):
         """Every layer's attention in one call, as :meth:`transformer_lib.nn.Transformer.attention`:
         ``{"encoder": [(B, H, T, T) per layer]}`` (bertviz's input for B = 1). Runs in eval mode
         under ``torch.inference_mode()``; the model's mode is put back."""
-        with inference(self):
+        with evaluating(self):
             return {"encoder": self(x, need_weights=True)[2]}
 
 
@@ -176,7 +176,7 @@ def lookup_scores(model: LookupModel, n: int = 1000, seed: int = 1) -> dict:
     ``{"previous": mean weight on position t-1, "card": mean weight of a question on its card}``.
     """
     x, prev, digit = model.task.sample(n, torch.Generator().manual_seed(seed))
-    with inference(model):
+    with evaluating(model):
         p, d, weights = model(x, need_weights=True)
     has_prev, has_digit = prev != IGNORE, digit != IGNORE
     card = model.task.card_position(x)  # (B, T)

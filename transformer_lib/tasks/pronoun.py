@@ -27,7 +27,7 @@ from transformer_lib import checkpoint
 from transformer_lib.data import pronoun as C
 from transformer_lib.data.vocab import Vocab
 from transformer_lib._checks import check_heads
-from transformer_lib.tasks._modes import inference
+from transformer_lib.nn.modes import evaluating
 from transformer_lib.train import fit, warmup_cosine
 from transformer_lib.nn.blocks import EncoderLayer, run_encoder_stack
 from transformer_lib.nn.masks import padding_mask_from_ids
@@ -105,7 +105,7 @@ class ItModel(nn.Module):
         """Every layer's attention in one call, as :meth:`transformer_lib.nn.Transformer.attention`:
         ``{"encoder": [(B, H, T, T) per layer]}`` for token ids (B, T). Runs in eval mode under
         ``torch.inference_mode()``; the model's mode is put back."""
-        with inference(self):
+        with evaluating(self):
             return {"encoder": self.run(ids, need_weights=True)[1]}
 
     # -- sentences ------------------------------------------------------------------------
@@ -140,7 +140,7 @@ class ItModel(nn.Module):
 
     def probabilities(self, sentence: str) -> dict[str, float]:
         """The model's probability for each noun being the referent of "it"."""
-        with inference(self):
+        with evaluating(self):
             p = torch.softmax(self(*self.encode([sentence]))[0], -1)
         return {n: float(v) for n, v in zip(self.config.nouns, p)}
 
@@ -151,7 +151,7 @@ class ItModel(nn.Module):
     def predict_many(self, sentences: Sequence) -> list[str]:
         """:meth:`predict` for many sentences (strings, token lists or examples), in batches."""
         out = []
-        with inference(self):
+        with evaluating(self):
             for i in range(0, len(sentences), 512):
                 logits = self(*self.encode(sentences[i:i + 512]))  # (B, N)
                 out += [self.config.nouns[j] for j in logits.argmax(-1).tolist()]
@@ -172,7 +172,7 @@ class ItModel(nn.Module):
         each result equals the one-sentence call (up to float rounding)."""
         rows = [self.tokens(getattr(e, "tokens", e)) for e in sentences]
         out = []
-        with inference(self):
+        with evaluating(self):
             for i in range(0, len(rows), 512):
                 chunk = rows[i:i + 512]
                 ids, it_pos = self.encode(chunk)
@@ -187,7 +187,7 @@ class ItModel(nn.Module):
     def noun_attention(self, examples: Sequence[C.Example], layer: int = -1) -> np.ndarray:
         """Attention from "it" to (referent, other noun) in ``layer``, mean over heads: (B, 2)."""
         out = []
-        with inference(self):
+        with evaluating(self):
             for i in range(0, len(examples), 512):
                 chunk = examples[i:i + 512]
                 ids, it_pos = self.encode(chunk)

@@ -24,6 +24,7 @@ from transformer_lib.nn.blocks import EncoderLayer
 from transformer_lib.nn.config import seed_everything
 from transformer_lib.nn.norms import LayerNorm
 from transformer_lib.nn.positional import SinusoidalPositionalEncoding, TokenEmbedding
+from transformer_lib.nn.modes import evaluating
 from transformer_lib.train import History, fit
 
 VOCAB, LENGTH = 12, 8  # V symbols; L tokens per sequence
@@ -89,13 +90,8 @@ def reversal_accuracy(model: nn.Module, size: int = 512, seed: int = 99) -> floa
     """Share of tokens put in the right place on ``size`` fresh sequences (drawn with ``seed``),
     in eval mode under ``torch.inference_mode()``; the model's mode is put back."""
     x, y = reversal_batch(torch.Generator().manual_seed(seed), size)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            return (model(x).argmax(-1) == y).float().mean().item()
-    finally:
-        model.train(was_training)
+    with evaluating(model):
+        return (model(x).argmax(-1) == y).float().mean().item()
 
 
 def train_reversal(norm_first: bool, lr: float, steps: int = 80, seed: int = 0, batch_size: int = 32,

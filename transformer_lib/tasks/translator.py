@@ -19,7 +19,7 @@ from transformer_lib.data.translation import SPECIALS, TOKENIZER
 from transformer_lib.data.vocab import Vocab
 from transformer_lib.nn.config import TransformerConfig
 from transformer_lib.nn.model import Transformer
-from transformer_lib.tasks._modes import inference
+from transformer_lib.nn.modes import evaluating
 
 
 def translator_config(src_vocab_size: int, tgt_vocab_size: int, dropout: float = 0.1) -> TransformerConfig:
@@ -82,7 +82,7 @@ class Translator:
         n = int((tokens[0] != self.model.config.pad_id).sum())
         out = tokens[:, :n]  # (1, L)
         tgt_in = torch.cat([torch.full((1, 1), self.tgt_vocab.bos_id), out[:, :-1]], dim=1)  # (1, L)
-        with inference(self.model):
+        with evaluating(self.model):
             att = self.model.attention(src, tgt_in)
         stack = lambda ws: torch.stack([w[0] for w in ws]).numpy()  # list of (1, H, ., .) -> (layers, H, ., .)
         return {
