@@ -53,7 +53,6 @@ def test_precomputed_frames_equal_the_live_frames(explorer):
     assert "i am a student" in fr["caption"]
     assert fr["panels"][1]["y"] == ["i", "am", "a", "student", "<eos>"]
     assert fr["panels"][1]["x"] == ["je", "suis", "étudiant", "<eos>"]
-    assert len(explorer.html()) < 2_000_000
 
 
 def test_heads_and_layers_change_the_drawing(explorer):
