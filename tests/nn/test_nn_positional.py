@@ -54,9 +54,11 @@ def test_too_long_sequence_gets_a_message(module):
     (dict(max_len=0, d_model=8), "max_len must be a positive integer"),
     (dict(max_len=10, d_model=8, layout="stacked"), "layout must be"),
 ])
-def test_bad_table_arguments(bad, match):
+@pytest.mark.parametrize("impl", [ref, tnn], ids=["ref", "nn"])
+def test_bad_table_arguments(impl, bad, match):
+    """The reference and the module reject the same arguments with the same messages."""
     with pytest.raises(ValueError, match=match):
-        tnn.sinusoidal_positional_encoding(**bad)
+        impl.sinusoidal_positional_encoding(**bad)
 
 
 @pytest.mark.parametrize("bad,match", [
@@ -64,7 +66,8 @@ def test_bad_table_arguments(bad, match):
     (dict(k=1.5, d_model=8), r"the offset k must be an integer, got 1.5"),
     (dict(k=1, d_model=8, layout="x"), "layout must be"),
 ])
-def test_bad_rotation_arguments(bad, match):
-    """The same messages as the reference's (tests/ref/test_positional.py)."""
+@pytest.mark.parametrize("impl", [ref, tnn], ids=["ref", "nn"])
+def test_bad_rotation_arguments(impl, bad, match):
+    """The reference and the module reject the same arguments with the same messages."""
     with pytest.raises(ValueError, match=match):
-        tnn.relative_position_matrix(**bad)
+        impl.relative_position_matrix(**bad)

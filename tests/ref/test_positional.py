@@ -77,24 +77,3 @@ def test_rotations_compose_and_invert(layout):
     np.testing.assert_allclose(M[2] @ M[3], M[5], atol=1e-12)
     np.testing.assert_allclose(M[-3] @ M[3], np.eye(32), atol=1e-12)
     np.testing.assert_array_equal(M[0], np.eye(32))
-
-
-@pytest.mark.parametrize("bad,match", [
-    (dict(max_len=10, d_model=7), "positive even"),
-    (dict(max_len=10, d_model=0), "positive even"),
-    (dict(max_len=0, d_model=8), "max_len must be a positive integer"),
-    (dict(max_len=10, d_model=8, layout="stacked"), "layout must be"),
-])
-def test_bad_table_arguments(bad, match):
-    with pytest.raises(ValueError, match=match):
-        ref.sinusoidal_positional_encoding(**bad)
-
-
-@pytest.mark.parametrize("bad,match", [
-    (dict(k=1, d_model=5), "positive even"),
-    (dict(k=1.5, d_model=8), r"the offset k must be an integer, got 1.5"),
-    (dict(k=1, d_model=8, layout="x"), "layout must be"),
-])
-def test_bad_rotation_arguments(bad, match):
-    with pytest.raises(ValueError, match=match):
-        ref.relative_position_matrix(**bad)
