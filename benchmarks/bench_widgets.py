@@ -91,7 +91,7 @@ def chapter_explorers(chapter: str) -> tuple[list, dict]:
 
 
 # chapter -> how many explorers it shows (each the value of a cell)
-BOOK_EXPLORERS = {"self_attention": 1, "masking": 1, "multi_head_attention": 1, "positional_encoding": 1,
+BOOK_EXPLORERS = {"self_attention": 1, "masking": 1, "multi_head_attention": 1, "positional_encoding": 1, "tokens": 1,
                   "residuals_and_norms": 1, "training": 1, "it_animal": 2}
 
 
@@ -109,6 +109,8 @@ def typed_inputs(chapter: str, ns: dict, options, n: int) -> list[str]:
                 return out
     if chapter == "training":
         return [fr for fr, _ in ns["corpus"].test if fr not in options][:n]
+    if chapter == "tokens":
+        return [s for s in ns["french"][::7] if s not in options][:n]
     if chapter == "it_animal":
         from transformer_lib.data import pronoun as C
 

@@ -4,13 +4,11 @@ plugs into, bad input, and the Hugging Face trainer on the same chunks."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transformer_lib.data.bpe import BPE, chunks, hf_bpe, pair_counts
+from transformer_lib.data.bpe import BPE, chunks, hf_bpe, hf_merges, pair_counts
 from transformer_lib.data.translation import generate_pairs
 
 # Sennrich et al.'s example, without the end-of-word marker: each word its own text.
@@ -144,7 +142,7 @@ def test_hugging_face_breaks_the_worked_examples_tie_by_ids():
     (4, 14) < (14, 11). Every other merge is the same, in the same place."""
     ours = BPE.learn(TINY, 20)
     hf = hf_bpe(TINY, vocab_size=len(ours.alphabet) + len(ours.merges))
-    theirs = [tuple(m) for m in json.loads(hf.to_str())["model"]["merges"]]
+    theirs = hf_merges(hf)
     assert len(theirs) == len(ours.merges)
     assert [i for i, (a, b) in enumerate(zip(ours.merges, theirs)) if a != b] == [5, 6]
     assert theirs[5:7] == [("n", "ew"), ("new", "est")] and ours.merges[5:7] == (("ew", "est"), ("n", "ewest"))
@@ -162,3 +160,10 @@ def test_every_merge_is_the_most_frequent_pair_of_its_step(french, learned, k):
     top = max(counts.values())
     assert learned.counts[k] == top == counts[learned.merges[k]]
     assert learned.merges[k] == min(p for p, n in counts.items() if n == top)  # ties: string order
+
+
+def test_follow_replays_merges_with_their_counts(french, learned):
+    assert BPE.follow(french, learned.merges) == learned
+    swapped = BPE.follow(TINY, [("l", "o"), ("e", "s")])
+    assert swapped.counts == (7, 9) and swapped.lengths == (79, 72, 63)
+    assert BPE.follow(TINY, [("x", "y")]).counts == (0,)  # a pair that never occurs merges nothing

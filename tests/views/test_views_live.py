@@ -79,7 +79,7 @@ def test_every_control_redraws_the_picture(chapter, index):
 
 
 EDITABLE = [(ch, i) for ch, i in book_explorers() if (ch, i) in {("multi_head_attention", 0), ("training", 0),
-                                                                   ("it_animal", 1)}]
+                                                                   ("tokens", 0), ("it_animal", 1)}]
 
 
 @pytest.mark.parametrize("chapter,index", EDITABLE)

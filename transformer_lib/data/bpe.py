@@ -104,9 +104,20 @@ class BPE:
         occurs), merges the most frequent pair everywhere, ties going to the pair first in
         string order. ``progress`` shows a tqdm bar.
         """
-        texts = _check_texts(texts)
         if not isinstance(num_merges, int) or isinstance(num_merges, bool) or num_merges < 0:
             raise ValueError(f"num_merges must be a whole number >= 0, got {num_merges!r}")
+        return cls._run(texts, num_merges, None, specials, progress)
+
+    @classmethod
+    def follow(cls, texts: Iterable[str], merges: Sequence[tuple[str, str]], specials: Sequence[str] = ()) -> "BPE":
+        """Apply given ``merges`` (e.g. another trainer's) to ``texts`` in order, recording each
+        pair's count and the corpus length as :meth:`learn` does; ``follow(t, learn(t, n).merges)``
+        is ``learn(t, n)``."""
+        return cls._run(texts, len(merges), [tuple(m) for m in merges], specials, False)
+
+    @classmethod
+    def _run(cls, texts, num_merges, given, specials, progress) -> "BPE":
+        texts = _check_texts(texts)
         freq = Counter(c for t in texts for c in chunks(t))
         words = {tuple(c): n for c, n in freq.items()}  # chunk as a tuple of symbols -> frequency
         alphabet = tuple(sorted({ch for c in freq for ch in c}))
@@ -114,11 +125,11 @@ class BPE:
         from tqdm.std import tqdm  # a text bar, as train.fit's
 
         bar = tqdm(total=num_merges, desc="BPE merges", disable=not progress, leave=False)
-        for _ in range(num_merges):
+        for step in range(num_merges):
             pairs = pair_counts(words)
-            if not pairs:
+            if given is None and not pairs:
                 break  # every chunk is a single symbol: nothing left to merge
-            best = min(pairs, key=lambda p: (-pairs[p], p))
+            best = given[step] if given is not None else min(pairs, key=lambda p: (-pairs[p], p))
             merged = {}
             for w, n in words.items():
                 w = _merge_word(w, best) if best[0] in w else w
@@ -237,4 +248,12 @@ def hf_bpe(texts: Iterable[str], vocab_size: int, pre_tokenizer: str = "same", m
     return tok
 
 
-__all__ = ["BPE", "CHUNKS", "chunks", "hf_bpe", "pair_counts"]
+def hf_merges(tok) -> list[tuple[str, str]]:
+    """The merges a ``tokenizers`` BPE learned, in its order, as ``[(a, b), ...]`` like :attr:`BPE.merges`."""
+    import json
+
+    merges = json.loads(tok.to_str())["model"]["merges"]
+    return [tuple(m.split(" ", 1)) if isinstance(m, str) else tuple(m) for m in merges]  # older versions: "a b"
+
+
+__all__ = ["BPE", "CHUNKS", "chunks", "hf_bpe", "hf_merges", "pair_counts"]

@@ -14,6 +14,7 @@ reachable as ``plots.<name>``:
 - :mod:`~transformer_lib.plots.embeddings`: ``distance_matrices``, ``word_map``, ``grouped_bars``
 - :mod:`~transformer_lib.plots.encoder_decoder`: ``parameter_bars``, ``attention_kinds``
 - :mod:`~transformer_lib.plots.decoding`: ``greedy_steps``, ``beam_tree``, ``bleu_by_beam``
+- :mod:`~transformer_lib.plots.tokens`: ``vocab_vs_length`` (chapter "Tokens")
 - :mod:`~transformer_lib.plots.pronoun`: ``it_attention_bars``, ``it_training_curves``
 - :mod:`~transformer_lib.plots.training`: ``layer_parameter_bars``, ``unit_curves``, ``normalisation_groups``,
   ``gradient_by_layer``, ``smoothed_losses``, ``training_curves``, ``target_distributions``, ``histograms``,
@@ -31,6 +32,7 @@ from transformer_lib.plots.encoder_decoder import attention_kinds, parameter_bar
 from transformer_lib.plots.intro import path_lengths, transformer_families
 from transformer_lib.plots.positional import offset_dot_products
 from transformer_lib.plots.pronoun import it_attention_bars, it_training_curves
+from transformer_lib.plots.tokens import vocab_vs_length
 from transformer_lib.plots.training import (
     gradient_by_layer, histograms, layer_parameter_bars, learning_rates, normalisation_groups, smoothed_losses,
     target_distributions, training_curves, unit_curves,
@@ -42,4 +44,5 @@ __all__ = [
     "offset_dot_products", "parameter_bars", "path_lengths", "score_variance", "softmax_saturation",
     "training_curves", "transformer_families", "word_map", "it_training_curves", "layer_parameter_bars", "unit_curves",
     "normalisation_groups", "gradient_by_layer", "smoothed_losses", "target_distributions", "histograms", "learning_rates",
+    "vocab_vs_length",
 ]
