@@ -88,11 +88,13 @@ class BPE:
     lengths: tuple[int, ...] = ()
     specials: tuple[str, ...] = ()
     _ranks: dict = field(init=False, repr=False, compare=False)
-    _cache: dict = field(init=False, repr=False, compare=False)
+    _cache: dict = field(init=False, repr=False, compare=False)  # (chunk, k) -> its symbols
+    _vocabs: dict = field(init=False, repr=False, compare=False)  # k -> Vocab
 
     def __post_init__(self):
         object.__setattr__(self, "_ranks", {pair: k for k, pair in enumerate(self.merges)})
         object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "_vocabs", {})
 
     # ------------------------------------------------------------------------ learning
     @classmethod
@@ -188,8 +190,10 @@ class BPE:
 
         Its size is ``len(specials) + len(alphabet) + k``."""
         k = self._k(k)
-        merged = [a + b for a, b in self.merges[:k]]
-        return Vocab(self.specials + self.alphabet + tuple(merged), self.specials)
+        if k not in self._vocabs:  # built once per k: encode and decode use it on every call
+            merged = [a + b for a, b in self.merges[:k]]
+            self._vocabs[k] = Vocab(self.specials + self.alphabet + tuple(merged), self.specials)
+        return self._vocabs[k]
 
     def encode(self, text: str, k: int | None = None) -> list[int]:
         """``text`` -> token ids of :meth:`vocab` ``(k)``."""
