@@ -53,3 +53,20 @@ def test_bad_settings_get_a_clear_message(bpe):
         merge_explorer(bpe, len(TEXTS), TEXTS[:1], [0, 41])
     with pytest.raises(ValueError, match="at least one sentence"):
         merge_explorer(bpe, len(TEXTS), [], [0])
+
+
+@pytest.mark.book
+def test_built_page_frames_equal_the_library(built_book):
+    """The frames on the built page are what the library computes now, from the corpus."""
+    from transformer_lib.data import generate_pairs
+
+    page = (built_book / "chapters" / "tokens.html").read_text(encoding="utf-8")
+    (data,) = re.findall(r'<script type="application/json" class="aho-data">(.*?)</script>', page, re.S)
+    spec = json.loads(data)
+    french = sorted({fr for fr, _, _ in generate_pairs()})
+    bpe = BPE.learn(french, 1000)
+    ks, sentences = ([int(o) for o in spec["controls"][0]["options"]], spec["controls"][1]["options"])
+    assert ks[-1] == len(bpe.merges) and len(spec["frames"]) == len(ks) * len(sentences)
+    for key, fr in spec["frames"].items():
+        i, j = map(int, key.split(","))
+        assert fr == json.loads(json.dumps(merge_frame(bpe, len(french), sentences[j], ks[i])))
