@@ -51,6 +51,20 @@ def chapters() -> list[str]:
     return [p for p in pages() if p.startswith("chapters/")]
 
 
+def math_chapters() -> list[str]:
+    """Chapters whose prose holds formulas (``$...$`` or ``$$...$$`` in a markdown cell)."""
+    import json
+    import re
+
+    out = []
+    for chapter in chapters():
+        nb = json.loads((ROOT / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+        prose = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        if re.search(r"\$[^$\s][^$]*\$", prose):
+            out.append(chapter)
+    return out
+
+
 @pytest.fixture
 def float64():
     """Parity is checked in float64; the default dtype is restored afterwards for other tests.
