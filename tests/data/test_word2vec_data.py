@@ -1,4 +1,4 @@
-"""The word2vec corpus (chapter "Tokens and embeddings"): reproducible, from the grammar."""
+"""The word2vec corpus (chapter "Embeddings"): reproducible, from the grammar."""
 
 import pytest
 

@@ -4,7 +4,7 @@ and one :class:`Tokenizer` API (:mod:`transformer_lib.data.vocab`) for all of th
 * :mod:`~transformer_lib.data.translation` -- French -> English pairs (chapters "Training", "Decoding").
 * :mod:`~transformer_lib.data.pronoun` -- Winograd-style "it" sentences (chapter "It -> animal").
 * :mod:`~transformer_lib.data.bpe` -- byte-pair encoding learned on a corpus (chapter "Tokens").
-* :mod:`~transformer_lib.data.word2vec` -- template sentences for word2vec (chapter "Tokens and embeddings").
+* :mod:`~transformer_lib.data.word2vec` -- template sentences for word2vec (chapter "Embeddings").
 """
 
 from transformer_lib.data.translation import TranslationCorpus, encode_pairs, generate_pairs, make_corpus

@@ -1,4 +1,4 @@
-"""The word2vec corpus of chapter "Tokens and embeddings": sentences from a tiny grammar.
+"""The word2vec corpus of chapter "Embeddings": sentences from a tiny grammar.
 
 Words of one kind (animals, foods, drinks, places, people, vehicles) appear in the same
 contexts, so a model that predicts words from their neighbours (Mikolov et al. 2013) has

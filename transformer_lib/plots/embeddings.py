@@ -1,4 +1,4 @@
-"""The figures of chapter "Tokens and embeddings": distances between ids and one-hot
+"""The figures of chapter "Embeddings": distances between ids and one-hot
 vectors, word vectors projected to two dimensions, and where a model's parameters are.
 """
 
@@ -12,7 +12,7 @@ from transformer_lib.plots.core import _labels, _new_figure
 
 
 def distance_matrices(matrices: Sequence, titles: Sequence[str], words: Sequence[str]):
-    """Chapter "Tokens and embeddings": word-by-word distance tables side by side, each on
+    """Chapter "Embeddings": word-by-word distance tables side by side, each on
     its own colour scale, every cell written out.
 
     Args:
@@ -48,7 +48,7 @@ def distance_matrices(matrices: Sequence, titles: Sequence[str], words: Sequence
 
 def word_map(points: dict[str, np.ndarray], words: Sequence[str], word_class: Callable[[str], str | None],
              classes: Sequence[str]):
-    """Chapter "Tokens and embeddings": each model's word vectors projected to two
+    """Chapter "Embeddings": each model's word vectors projected to two
     dimensions (e.g. ``word2vec.pca_2d``), one panel per model, coloured by word class.
 
     Args:

@@ -1,5 +1,5 @@
 """word2vec in miniature: CBOW and skip-gram on a corpus the book generates
-(chapter "Tokens and embeddings").
+(chapter "Embeddings").
 
 The corpus comes from a tiny grammar in which words of one kind (animals, foods, drinks,
 places, people, vehicles) appear in the same contexts, so a model that predicts words from
