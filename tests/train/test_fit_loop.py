@@ -120,6 +120,15 @@ def test_evaluate_restores_the_mode_it_found():
     assert model.training
 
 
+def test_teacher_forced_scores_run_without_dropout_even_on_a_training_model():
+    """Scored in eval mode: a model in training mode with heavy dropout gets the eval-mode numbers, every time."""
+    model = tiny(dropout=0.5).train()
+    data = one_pair_repeated()
+    first = [teacher_forced_scores(model, data) for _ in range(3)]
+    assert first[0] == first[1] == first[2]
+    assert first[0] == teacher_forced_scores(model.eval(), data)
+
+
 def test_batches_are_drawn_from_every_training_pair():
     model = tiny()
     seen = set()
