@@ -55,3 +55,30 @@ def test_to_torch_blocked_flips_the_convention():
 def test_bad_masks_get_a_message(bad, match):
     with pytest.raises(ValueError, match=match):
         bad()
+
+
+@pytest.mark.parametrize("T", [1, 2, 5])
+def test_family_masks_numpy_and_torch_agree(T):
+    for p in range(T + 1):
+        m = tnn.prefix_lm_mask(p, T)
+        assert m.dtype == torch.bool and m.shape == (T, T)
+        np.testing.assert_array_equal(m.numpy(), ref.prefix_lm_mask(p, T))
+    for S in (None, 1, 3):
+        m = tnn.full_mask(T, S)
+        assert m.dtype == torch.bool
+        np.testing.assert_array_equal(m.numpy(), ref.full_mask(T, S))
+
+
+@pytest.mark.parametrize("bad,match", [
+    (lambda: tnn.prefix_lm_mask(5, 4), r"prefix length in 0..T=4, got 5"),
+    (lambda: tnn.prefix_lm_mask(-1, 4), r"prefix length in 0..T=4, got -1"),
+    (lambda: tnn.prefix_lm_mask(1.5, 4), r"prefix length in 0..T=4"),
+    (lambda: tnn.prefix_lm_mask(False, 4), r"prefix length in 0..T=4"),
+    (lambda: tnn.prefix_lm_mask(0, 0), r"prefix_lm_mask needs a positive length T, got 0"),
+    (lambda: tnn.full_mask(0), r"full_mask needs a positive length T, got 0"),
+    (lambda: tnn.full_mask(3, 0), r"full_mask needs a positive length S, got 0"),
+    (lambda: tnn.full_mask(True), "positive length T"),
+])
+def test_bad_family_masks_get_a_message_from_torch_too(bad, match):
+    with pytest.raises(ValueError, match=match):
+        bad()

@@ -80,3 +80,59 @@ def test_minus_inf_equals_renormalised_zeroing_and_differs_from_the_wrong_ways()
     np.testing.assert_allclose(right, zero_after / zero_after.sum())
     assert zero_after.sum() < 1 - 1e-3  # zeroing after the softmax loses weight
     assert ref.softmax(np.where(keep, scores, 0.0))[~keep].sum() > 1e-3  # zeroing scores leaks weight
+
+
+# ---------------------------------------------------------------- the families' masks
+def test_prefix_lm_mask_matches_its_definition_and_the_docstring_example():
+    np.testing.assert_array_equal(ref.prefix_lm_mask(2, 4), [[1, 1, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]])
+    for T in (1, 3, 6):
+        for p in range(T + 1):
+            m = ref.prefix_lm_mask(p, T)
+            assert m.shape == (T, T) and m.dtype == bool
+            want = [[s <= t or s < p for s in range(T)] for t in range(T)]
+            np.testing.assert_array_equal(m, want)
+
+
+@pytest.mark.parametrize("T", [1, 2, 7])
+def test_prefix_lm_mask_spans_causal_to_bidirectional(T):
+    np.testing.assert_array_equal(ref.prefix_lm_mask(0, T), ref.causal_mask(T))
+    np.testing.assert_array_equal(ref.prefix_lm_mask(T, T), ref.full_mask(T))
+    if T > 1:  # a prefix of one token sees only itself, as under the causal mask
+        np.testing.assert_array_equal(ref.prefix_lm_mask(1, T), ref.causal_mask(T))
+
+
+def test_full_mask_is_all_true_in_t_by_s():
+    assert ref.full_mask(3).shape == (3, 3) and ref.full_mask(3).all()
+    m = ref.full_mask(2, 5)
+    assert m.shape == (2, 5) and m.dtype == bool and m.all()
+
+
+def test_under_a_prefix_lm_mask_a_later_token_changes_no_earlier_output_but_a_prefix_token_changes_all():
+    T, p = 6, 3
+    Q, K, V = _qkv(3, T=T)
+    mask = ref.prefix_lm_mask(p, T)
+    out, _ = ref.scaled_dot_product_attention(Q, K, V, mask=mask)
+    K2, V2 = K.copy(), V.copy()
+    K2[4], V2[4] = K[4] + 1.0, V[4] + 1.0  # a token after the prefix
+    out2, _ = ref.scaled_dot_product_attention(Q, K2, V2, mask=mask)
+    np.testing.assert_allclose(out2[:4], out[:4])
+    assert not np.allclose(out2[4:], out[4:])
+    K3, V3 = K.copy(), V.copy()
+    K3[2], V3[2] = K[2] + 1.0, V[2] + 1.0  # the prefix's last token: every query sees it
+    out3, _ = ref.scaled_dot_product_attention(Q, K3, V3, mask=mask)
+    assert all(not np.allclose(out3[t], out[t]) for t in range(T))
+
+
+@pytest.mark.parametrize("bad,match", [
+    (lambda: ref.prefix_lm_mask(5, 4), r"prefix length in 0..T=4, got 5"),
+    (lambda: ref.prefix_lm_mask(-1, 4), r"prefix length in 0..T=4, got -1"),
+    (lambda: ref.prefix_lm_mask(1.5, 4), r"prefix length in 0..T=4"),
+    (lambda: ref.prefix_lm_mask(True, 4), r"prefix length in 0..T=4"),
+    (lambda: ref.prefix_lm_mask(0, 0), r"prefix_lm_mask needs a positive length T, got 0"),
+    (lambda: ref.full_mask(0), r"full_mask needs a positive length T, got 0"),
+    (lambda: ref.full_mask(3, 0), r"full_mask needs a positive length S, got 0"),
+    (lambda: ref.full_mask(2.5), "positive length T"),
+])
+def test_bad_family_masks_get_a_message(bad, match):
+    with pytest.raises(ValueError, match=match):
+        bad()

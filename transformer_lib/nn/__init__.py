@@ -3,7 +3,9 @@
 from transformer_lib.nn.attention import MultiHeadAttention
 from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, feed_forward, to_torch_state_dict
 from transformer_lib.nn.config import TransformerConfig, seed_everything
-from transformer_lib.nn.masks import causal_mask, padding_mask, padding_mask_from_ids, to_torch_blocked
+from transformer_lib.nn.masks import (
+    causal_mask, full_mask, padding_mask, padding_mask_from_ids, prefix_lm_mask, to_torch_blocked,
+)
 from transformer_lib.nn.model import Transformer
 from transformer_lib.nn.modes import evaluating
 from transformer_lib.nn.norms import LayerNorm
@@ -26,6 +28,8 @@ __all__ = [
     "TransformerConfig",
     "seed_everything",
     "causal_mask",
+    "full_mask",
+    "prefix_lm_mask",
     "padding_mask",
     "padding_mask_from_ids",
     "evaluating",

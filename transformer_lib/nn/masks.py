@@ -4,7 +4,9 @@ The book and the library use one convention everywhere: boolean, **True = may at
 as ``F.scaled_dot_product_attention`` does, and one shape per kind: causal (T, T), padding
 (B, 1, 1, S), both broadcastable to the scores (B, H, T, S), as in
 :mod:`transformer_lib.ref.masks`. ``torch.nn.MultiheadAttention`` and ``nn.Transformer*``
-use the opposite (True = blocked); this is the one place that converts.
+use the opposite (True = blocked); this is the one place that converts. The families'
+masks (:func:`full_mask`, :func:`prefix_lm_mask`; chapter "One block, three families")
+mirror :mod:`transformer_lib.ref.masks` too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,28 @@ def causal_mask(T: int, device=None) -> torch.Tensor:
     if int(T) != T or T < 1:
         raise ValueError(f"causal_mask needs a positive length T, got {T!r}")
     return torch.ones(int(T), int(T), dtype=torch.bool, device=device).tril()
+
+
+def _check_length(name: str, T, what: str = "T") -> int:
+    if isinstance(T, bool) or int(T) != T or T < 1:
+        raise ValueError(f"{name} needs a positive length {what}, got {T!r}")
+    return int(T)
+
+
+def full_mask(T: int, S: int | None = None, device=None) -> torch.Tensor:
+    """bool (T, S), all True: bidirectional self-attention (S = T, the default) or cross-attention."""
+    T = _check_length("full_mask", T)
+    S = T if S is None else _check_length("full_mask", S, "S")
+    return torch.ones(T, S, dtype=torch.bool, device=device)
+
+
+def prefix_lm_mask(prefix_len: int, T: int, device=None) -> torch.Tensor:
+    """bool (T, T): query t may attend to key s iff s <= t or s < prefix_len (the prefix sees itself both ways)."""
+    T = _check_length("prefix_lm_mask", T)
+    if isinstance(prefix_len, bool) or int(prefix_len) != prefix_len or not 0 <= prefix_len <= T:
+        raise ValueError(f"prefix_lm_mask needs a prefix length in 0..T={T}, got {prefix_len!r}")
+    keys = torch.arange(T, device=device)
+    return (keys[None, :] <= keys[:, None]) | (keys[None, :] < int(prefix_len))  # (T, T)
 
 
 def padding_mask(lengths: torch.Tensor, S: int) -> torch.Tensor:

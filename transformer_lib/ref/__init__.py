@@ -13,7 +13,7 @@ from transformer_lib.ref.attention import (
     split_heads,
 )
 from transformer_lib.ref.blocks import decoder_layer, encoder_layer, feed_forward, layer_params
-from transformer_lib.ref.masks import causal_mask, padding_mask, padding_mask_from_ids
+from transformer_lib.ref.masks import causal_mask, full_mask, padding_mask, padding_mask_from_ids, prefix_lm_mask
 from transformer_lib.ref.norms import batch_norm, layer_norm
 from transformer_lib.ref.positional import frequencies, relative_position_matrix, sinusoidal_positional_encoding
 
@@ -25,6 +25,8 @@ __all__ = [
     "merge_heads",
     "multi_head_attention",
     "causal_mask",
+    "full_mask",
+    "prefix_lm_mask",
     "padding_mask",
     "padding_mask_from_ids",
     "sinusoidal_positional_encoding",
