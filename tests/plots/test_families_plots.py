@@ -1,0 +1,29 @@
+"""plots.attention_patterns (chapter "One block, three families"): panels of different
+shapes side by side, labelled, and messages for bad panels."""
+
+from __future__ import annotations
+
+import pytest
+
+from transformer_lib import plots, ref
+
+
+def test_attention_patterns_draws_each_mask_with_its_tokens_and_count():
+    words = "the cat sat on".split()
+    fig = plots.attention_patterns([("GPT", ref.causal_mask(4), words, words),
+                                    ("cross", ref.full_mask(2, 4), words, ["a", "b"])])
+    axes = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in axes] == ["GPT\n10 of 16 pairs", "cross\n8 of 8 pairs"]
+    assert all(ax.get_xlabel() == "key" and ax.get_ylabel() == "query" for ax in axes)
+    assert [t.get_text() for t in axes[1].get_yticklabels()] == ["a", "b"]
+
+
+@pytest.mark.parametrize("panels,match", [
+    ([], "at least one"),
+    ([("x", ref.causal_mask(2), "ab")], "each panel is"),
+    ([("x", ref.causal_mask(2).astype(float), "ab", "ab")], "boolean"),
+    ([("x", ref.causal_mask(2), ["a"], ["a", "b"])], "labels"),
+])
+def test_bad_panels_get_a_message(panels, match):
+    with pytest.raises(ValueError, match=match):
+        plots.attention_patterns(panels)
