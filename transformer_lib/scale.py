@@ -146,7 +146,8 @@ def _t5(d, layers, heads, d_head, d_ff):
                       n_decoder_layers=layers, d_head=d_head, relative_buckets=32, biases=False, final_norms=2)
 
 
-_BERT_GAP = "BERT also has 2 segment embeddings and a pooler (D x D + D), which the formula leaves out"
+_BERT_GAP = ("the formula leaves out BERT's 2 segment embeddings and its pooler (D x D + D), and counts a "
+             "vocabulary of 30,000 where the released one has 30,522 tokens; the paper's total is rounded")
 PUBLISHED: tuple[Published, ...] = (
     Published("BERT-base", "encoder", 110_000_000, _bert(768, 12, 12), 512, _BERT, _BERT_GAP),
     Published("BERT-large", "encoder", 340_000_000, _bert(1024, 24, 16), 512, _BERT, _BERT_GAP),
