@@ -61,3 +61,22 @@ def test_objectives_table_escapes_every_token_and_lays_out_each_example():
         families.objectives_table([])
     with pytest.raises(ValueError, match="expected objectives.Example"):
         families.objectives_table(["a"])
+
+
+@pytest.mark.book
+def test_families_page_shows_the_library_masks_and_the_escaped_objectives(built_book):
+    import json
+    import re
+
+    page = (built_book / "chapters" / "families.html").read_text(encoding="utf-8")
+    (blob,) = re.findall(r'<script type="application/json" class="aho-data">(.*?)</script>', page, re.S)
+    spec = json.loads(blob)
+    assert len(spec["frames"]) == len(families.SENTENCES) * len(families.PATTERNS) * 11
+    names = [c["name"] for c in spec["controls"]]
+    for key, fr in spec["frames"].items():
+        values = {n: spec["controls"][k]["options"][int(i)] for k, (n, i) in enumerate(zip(names, key.split(",")))}
+        if values["pattern"] == "prefix LM":
+            T = len(values["sentence"].split())
+            np.testing.assert_array_equal(np.array(fr["panels"][0]["z"]) == 1,
+                                          ref.prefix_lm_mask(min(int(values["prefix_len"]), T), T))
+    assert "&lt;extra_id_0&gt;" in page and "<extra_id_0>" not in page
