@@ -27,3 +27,11 @@ def test_attention_patterns_draws_each_mask_with_its_tokens_and_count():
 def test_bad_panels_get_a_message(panels, match):
     with pytest.raises(ValueError, match=match):
         plots.attention_patterns(panels)
+    with pytest.raises(ValueError, match="per_row must be a positive whole number"):
+        plots.attention_patterns([("x", ref.causal_mask(2), "ab", "ab")], per_row=0)
+
+
+def test_attention_patterns_wraps_into_rows():
+    fig = plots.attention_patterns([(f"m{i}", ref.causal_mask(3), "abc", "abc") for i in range(5)], per_row=2)
+    rows = [[ax.get_title().split("\n")[0] for ax in sub.axes] for sub in fig.subfigs]
+    assert rows == [["m0", "m1"], ["m2", "m3"], ["m4"]]
