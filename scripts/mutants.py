@@ -22,7 +22,8 @@ part of ``scripts/test.sh``. One process, no parallelism. Result on 2026-11-30: 
 tests/training were added. After issue 12's rules (train.fit the one loop; the attention pair, one
 padding-mask shape and helper, ``nn.evaluating``), 2026-11-30, by ``--only``: train.py 38/38
 (3.7 min), nn/ 101/101 (25.1 min, machine shared), ref/ 58/58 (4.7 min), decoding.py 34/34
-(4.2 min); no kill by timeout.
+(4.2 min); no kill by timeout. With the families' masks (full_mask, prefix_lm_mask; issue 13), 2026-11-30:
+ref/masks.py 21/21, nn/masks.py 21/21 (4.0 min).
 """
 
 from __future__ import annotations
