@@ -9,6 +9,11 @@ prefix so far, and its last position's distribution picks the next token:
 * :func:`sample` draws the next token at random, sharpened or flattened by a temperature
   and optionally restricted to the top-k tokens.
 
+For decoder-only models (chapter "Decoder-only models (GPT)"), :func:`generate` continues a
+prompt, with or without the KV cache, greedily or by sampling; the sampling transforms
+(:func:`apply_temperature`, :func:`top_k_filter`, :func:`top_p_filter`, :func:`sampling_probs`)
+are pure functions of the logits.
+
 Every function runs the model in eval mode under ``torch.inference_mode()``
 (:func:`transformer_lib.nn.evaluating`) and leaves every module's mode as it found it; the
 tensors they return are inference tensors (``clone()`` one before editing it in place). Token conventions: the decoder starts from ``bos_id``; a hypothesis ends
@@ -191,6 +196,121 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
     return BeamResult(beams[:, 0], beam_scores[:, 0], beams, beam_scores, norm, trace)
 
 
+# --------------------------------------------------------------- sampling transforms
+# Pure functions of the logits (..., V), shared by :func:`sample` and :func:`generate`, and
+# mirrored in the page's JavaScript by the sampling explorer (views/gpt.py).
+
+def _check_sampling(temperature: float, top_k: int | None, top_p: float | None, V: int) -> None:
+    if not isinstance(temperature, (int, float)) or not temperature > 0:
+        raise ValueError(f"temperature must be positive (1 = the model's own distribution; for greedy "
+                         f"decoding use greedy=True or top_k=1), got {temperature!r}")
+    if top_k is not None and (int(top_k) != top_k or not 1 <= top_k <= V):
+        raise ValueError(f"top_k must be an integer in 1..V={V} (or None: no cut), got {top_k!r}")
+    if top_p is not None and not 0.0 < top_p <= 1.0:
+        raise ValueError(f"top_p must lie in (0, 1] (1 = no cut; 0.9 keeps the most probable tokens "
+                         f"up to 90 % of the mass), got {top_p!r}")
+
+
+def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """logits / temperature (..., V): below 1 sharpens the distribution, above 1 flattens it."""
+    _check_sampling(temperature, None, None, logits.shape[-1])
+    return logits / temperature
+
+
+def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
+    """Keep the k largest logits of each row (..., V), set the others to -inf (ties with the k-th are kept)."""
+    _check_sampling(1.0, k, None, logits.shape[-1])
+    kth = logits.topk(int(k), dim=-1).values[..., -1:]  # (..., 1)
+    return logits.masked_fill(logits < kth, float("-inf"))
+
+
+def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
+    """Nucleus filtering (Holtzman et al. 2019): keep the most probable tokens whose cumulative
+    probability first reaches ``p``, set the others to -inf. (..., V) -> (..., V).
+
+    A token is kept when the probability of the tokens ranked above it is still below p, so
+    the most probable token is always kept and p = 1 keeps every token.
+    """
+    _check_sampling(1.0, None, p, logits.shape[-1])
+    probs, order = logits.softmax(-1).sort(dim=-1, descending=True, stable=True)  # (..., V) each
+    before = probs.cumsum(-1) - probs  # (..., V): the mass ranked above each token
+    keep_sorted = before < p
+    keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)  # back to vocabulary order
+    return logits.masked_fill(~keep, float("-inf"))
+
+
+def sampling_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                   top_p: float | None = None) -> torch.Tensor:
+    """The distribution a sampler draws from: softmax(filter(logits / temperature)), (..., V).
+
+    Temperature first, then top-k, then top-p (on the tempered distribution), as in Hugging
+    Face's ``generate``.
+    """
+    _check_sampling(temperature, top_k, top_p, logits.shape[-1])
+    logits = apply_temperature(logits, temperature)
+    if top_k is not None:
+        logits = top_k_filter(logits, top_k)
+    if top_p is not None:
+        logits = top_p_filter(logits, top_p)
+    return logits.softmax(-1)
+
+
+def generate(model, prompt_ids: torch.Tensor, max_new_tokens: int, use_cache: bool = True, temperature: float = 1.0,
+             top_k: int | None = None, top_p: float | None = None, greedy: bool = False,
+             generator: torch.Generator | None = None, return_logits: bool = False):
+    """Continue a prompt with a decoder-only model (:class:`transformer_lib.nn.GPT`), one token at a time.
+
+    Without the cache every step runs the model on the whole sequence so far and keeps the
+    last position's logits. With it (``use_cache=True``) the prompt runs once, and each later
+    step runs only the newest token, reading the earlier keys and values from the cache: the
+    same numbers, computed once each. Both ways give the same tokens (tested, greedy and sampled).
+
+    Args:
+        model: a GPT: ``model(ids)`` -> logits (B, T, V), ``model(ids, past_kv, use_cache=True)``
+            -> (logits, cache), and ``model.config.block_size``.
+        prompt_ids: (B, T0) token ids, T0 >= 1.
+        max_new_tokens: how many tokens to add.
+        temperature, top_k, top_p: as in :func:`sampling_probs` (ignored when ``greedy``).
+        greedy: take the most probable token instead of sampling.
+        generator: a seeded ``torch.Generator`` makes the sampling reproducible.
+        return_logits: also return each step's logits (B, max_new_tokens, V).
+
+    Returns:
+        ids (B, T0 + max_new_tokens): the prompt, then the new tokens (and the logits).
+    """
+    if not isinstance(prompt_ids, torch.Tensor) or prompt_ids.ndim != 2 or prompt_ids.shape[1] < 1 \
+            or prompt_ids.dtype.is_floating_point or prompt_ids.dtype == torch.bool:
+        raise ValueError(f"prompt_ids must be a (B, T) tensor of integer token ids with T >= 1, "
+                         f"got {getattr(prompt_ids, 'shape', type(prompt_ids))}")
+    if int(max_new_tokens) != max_new_tokens or max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}")
+    V = model.config.vocab_size
+    if not greedy:
+        _check_sampling(temperature, top_k, top_p, V)
+    total, block = prompt_ids.shape[1] + max_new_tokens, model.config.block_size
+    if total > block:
+        raise ValueError(f"the prompt ({prompt_ids.shape[1]} tokens) + max_new_tokens ({max_new_tokens}) = {total} "
+                         f"exceeds the model's context of {block} tokens; shorten the prompt or generate fewer")
+    seqs, steps, cache = prompt_ids, [], None
+    with evaluating(model):
+        for _ in range(max_new_tokens):
+            if use_cache:
+                new = seqs if cache is None else seqs[:, -1:]  # the prompt once, then only the newest token
+                logits, cache = model(new, past_kv=cache, use_cache=True)
+            else:
+                logits = model(seqs)  # (B, t, V): the whole prefix, every step
+            last = logits[:, -1]  # (B, V)
+            steps.append(last)
+            if greedy:
+                nxt = last.argmax(-1)  # (B,)
+            else:
+                nxt = torch.multinomial(sampling_probs(last, temperature, top_k, top_p), 1, generator=generator)[:, 0]
+            seqs = torch.cat([seqs, nxt[:, None]], dim=1)  # (B, t + 1)
+    if return_logits:
+        return seqs, torch.stack(steps, dim=1)  # (B, max_new_tokens, V)
+    return seqs
+
+
 def sample(model, src: torch.Tensor, temperature: float = 1.0, top_k: int | None = None, max_len: int = 20,
            bos_id: int = 1, eos_id: int = 2, generator: torch.Generator | None = None):
     """Draw each next token from softmax(logits / temperature), optionally among the top-k only.
@@ -202,11 +322,8 @@ def sample(model, src: torch.Tensor, temperature: float = 1.0, top_k: int | None
         model at temperature 1).
     """
     _check(src, max_len)
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
     V = model.config.tgt_vocab_size
-    if top_k is not None and not 1 <= top_k <= V:
-        raise ValueError(f"top_k must lie in 1..V={V}, got {top_k}")
+    _check_sampling(temperature, top_k, None, V)
     pad_id = model.config.pad_id
     with evaluating(model):
         src_mask = model.src_mask(src)
@@ -216,11 +333,9 @@ def sample(model, src: torch.Tensor, temperature: float = 1.0, top_k: int | None
         scores = torch.zeros(src.shape[0])
         for _ in range(max_len):
             log_p = _next_log_probs(model, seqs, memory, src_mask, ~done)  # (B, V)
-            logits = log_p.masked_fill(done[:, None], 0.0) / temperature  # finished rows: anything finite
-            if top_k is not None:
-                kth = logits.topk(top_k, dim=-1).values[:, -1:]  # (B, 1)
-                logits = logits.masked_fill(logits < kth, float("-inf"))
-            nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]  # (B,)
+            logits = log_p.masked_fill(done[:, None], 0.0)  # finished rows: anything finite
+            probs = sampling_probs(logits, temperature, top_k)  # (B, V)
+            nxt = torch.multinomial(probs, 1, generator=generator)[:, 0]  # (B,)
             scores = scores + torch.where(done, 0.0, log_p.gather(-1, nxt[:, None])[:, 0])
             nxt = nxt.masked_fill(done, pad_id)
             seqs = torch.cat([seqs, nxt[:, None]], dim=1)

@@ -3,6 +3,7 @@
 from transformer_lib.nn.attention import MultiHeadAttention
 from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, feed_forward, to_torch_state_dict
 from transformer_lib.nn.config import TransformerConfig, seed_everything
+from transformer_lib.nn.gpt import GPT, GPTConfig, kv_cache_bytes, shift_targets
 from transformer_lib.nn.masks import (
     causal_mask, full_mask, padding_mask, padding_mask_from_ids, prefix_lm_mask, to_torch_blocked,
 )
@@ -25,6 +26,10 @@ __all__ = [
     "feed_forward",
     "LayerNorm",
     "Transformer",
+    "GPT",
+    "GPTConfig",
+    "kv_cache_bytes",
+    "shift_targets",
     "TransformerConfig",
     "seed_everything",
     "causal_mask",

@@ -42,24 +42,32 @@ class MultiHeadAttention(nn.Module):
         B, L, _ = x.shape
         return x.view(B, L, self.n_heads, self.d_head).transpose(1, 2)  # (B, H, L, Dh)
 
-    def forward(self, query, key, value, mask=None, need_weights: bool = False):
+    def forward(self, query, key, value, mask=None, need_weights: bool = False, past_kv=None, use_cache: bool = False):
         """Attend from ``query`` (B, T, D) to ``key``/``value`` (B, S, D).
 
         Args:
-            mask: boolean, True = may attend, broadcastable to (B, H, T, S).
+            mask: boolean, True = may attend, broadcastable to (B, H, T, S); with ``past_kv``,
+                S counts the cached keys too (S = S_past + new keys).
             need_weights: compute the attention weights (B, H, T, S) too; this takes the
                 explicit path. Without it the fused path runs and ``weights`` is None.
+            past_kv: the KV cache (chapter "Decoder-only models (GPT)"): a pair (K, V) of the
+                earlier positions' projected keys and values, each (B, H, S_past, Dh), put in
+                front of this call's keys and values.
+            use_cache: also return this call's full (K, V), each (B, H, S, Dh), for the next call.
 
         Returns:
-            ``(output, weights)`` always, as ``torch.nn.MultiheadAttention`` does: output
+            ``(output, weights)``, as ``torch.nn.MultiheadAttention`` does: output
             (B, T, D); weights (B, H, T, S) (per head, before dropout) or None unless
-            ``need_weights``.
+            ``need_weights``. With ``use_cache``: ``(output, weights, (K, V))``.
         """
-        self._check(query, key, value, mask)
+        self._check(query, key, value, mask, past_kv)
         B, T, D = query.shape
         q = self._split(self.W_Q(query))  # (B, H, T, Dh)
         k = self._split(self.W_K(key))  # (B, H, S, Dh)
         v = self._split(self.W_V(value))  # (B, H, S, Dh)
+        if past_kv is not None:  # the cached positions were projected once, by earlier calls
+            k = torch.cat([past_kv[0], k], dim=2)  # (B, H, S_past + S, Dh)
+            v = torch.cat([past_kv[1], v], dim=2)  # (B, H, S_past + S, Dh)
         p = self.dropout if self.training else 0.0
         empty = None
         if mask is not None:
@@ -82,9 +90,11 @@ class MultiHeadAttention(nn.Module):
             if weights is not None:
                 weights = weights.masked_fill(empty, 0.0)
         out = self.W_O(heads.transpose(1, 2).reshape(B, T, D))  # (B, H, T, Dh) -> (B, T, H, Dh) -> (B, T, D)
+        if use_cache:
+            return out, weights if need_weights else None, (k, v)
         return out, (weights if need_weights else None)  # as torch: weights only when asked
 
-    def _check(self, query, key, value, mask) -> None:
+    def _check(self, query, key, value, mask, past_kv=None) -> None:
         for name, x in (("query", query), ("key", key), ("value", value)):
             if x.ndim != 3 or x.shape[-1] != self.d_model:
                 raise ValueError(
@@ -96,4 +106,12 @@ class MultiHeadAttention(nn.Module):
             )
         if query.shape[0] != key.shape[0]:
             raise ValueError(f"query batch {query.shape[0]} != key batch {key.shape[0]}")
-        check_mask(mask, query.shape[1], key.shape[1], (query.shape[0], self.n_heads))
+        S_past = 0
+        if past_kv is not None:
+            want = (query.shape[0], self.n_heads)
+            if (len(past_kv) != 2 or any(t.ndim != 4 or tuple(t.shape[:2]) != want or t.shape[-1] != self.d_head
+                                         for t in past_kv) or past_kv[0].shape != past_kv[1].shape):
+                raise ValueError(f"past_kv must be a pair (K, V) of tensors (B={want[0]}, H={want[1]}, S_past, "
+                                 f"Dh={self.d_head}), got {[tuple(t.shape) for t in past_kv]}")
+            S_past = past_kv[0].shape[2]
+        check_mask(mask, query.shape[1], S_past + key.shape[1], (query.shape[0], self.n_heads))

@@ -79,28 +79,38 @@ class EncoderLayer(nn.Module):
         self.norm1, self.norm2 = LayerNorm(d_model), LayerNorm(d_model)
         self.dropout, self.dropout1, self.dropout2 = nn.Dropout(dropout), nn.Dropout(dropout), nn.Dropout(dropout)
 
-    def _sa(self, x, mask, need_weights):
-        out, w = self.self_attn(x, x, x, mask=mask, need_weights=need_weights)
-        return self.dropout1(out), w
+    def _sa(self, x, mask, need_weights, past_kv=None, use_cache=False):
+        out, w, *present = self.self_attn(x, x, x, mask=mask, need_weights=need_weights, past_kv=past_kv,
+                                          use_cache=use_cache)
+        return self.dropout1(out), w, present  # present: [] or [(K, V)]
 
     def _ff(self, x):
         return self.dropout2(feed_forward(x, self.linear1, self.linear2, self.dropout))
 
-    def forward(self, x: torch.Tensor, mask=None, need_weights: bool = False):
+    def forward(self, x: torch.Tensor, mask=None, need_weights: bool = False, past_kv=None, use_cache: bool = False):
         """x (B, S, D), mask True = may attend, broadcastable to (B, H, S, S).
 
+        With a causal mask this is a decoder-only (GPT) block: masked self-attention, no
+        cross-attention. ``past_kv`` and ``use_cache`` pass the KV cache through to the
+        self-attention (:class:`MultiHeadAttention`): then the mask covers the cached keys too,
+        (B, H, S, S_past + S).
+
         Returns the output (B, S, D), a tensor as ``torch.nn.TransformerEncoderLayer`` returns;
-        with ``need_weights``, the pair (output, self-attention weights (B, H, S, S)).
+        with ``need_weights``, the pair (output, self-attention weights (B, H, S, S)). With
+        ``use_cache``, the layer's (K, V) cache, each (B, H, S_past + S, Dh), is appended:
+        (output, cache) or (output, weights, cache).
         """
         _check_width("x", x, self.d_model)
         if self.norm_first:
-            a, w = self._sa(self.norm1(x), mask, need_weights)
+            a, w, present = self._sa(self.norm1(x), mask, need_weights, past_kv, use_cache)
             x = x + a
             x = x + self._ff(self.norm2(x))
         else:
-            a, w = self._sa(x, mask, need_weights)
+            a, w, present = self._sa(x, mask, need_weights, past_kv, use_cache)
             x = self.norm1(x + a)
             x = self.norm2(x + self._ff(x))
+        if use_cache:
+            return (x, w, present[0]) if need_weights else (x, present[0])
         return (x, w) if need_weights else x
 
 

@@ -94,8 +94,11 @@ class LearnedPositionalEmbedding(nn.Module):
         self.table = nn.Embedding(max_len, d_model)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, offset: int = 0) -> torch.Tensor:
+        """x (B, T, D) holds positions offset .. offset + T - 1 (offset > 0 after a KV cache)."""
         T = x.shape[1]
-        if T > self.table.num_embeddings:
-            raise ValueError(f"sequence of length {T} is longer than max_len={self.table.num_embeddings}")
-        return self.dropout(x + self.table.weight[:T].to(x.dtype))  # (B, T, D)
+        if offset + T > self.table.num_embeddings:
+            n = self.table.num_embeddings
+            raise ValueError(f"sequence of length {T} is longer than max_len={n}" if not offset else
+                             f"positions {offset}..{offset + T - 1} run past max_len={n} (offset {offset} + length {T})")
+        return self.dropout(x + self.table.weight[offset : offset + T].to(x.dtype))  # (B, T, D)
