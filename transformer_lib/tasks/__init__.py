@@ -6,6 +6,7 @@
 * :mod:`~transformer_lib.tasks.lookup` -- a two-layer model that learns to look a card up (chapter "Multi-head attention").
 * :mod:`~transformer_lib.tasks.translator` -- the shipped French -> English translator (chapters "Training", "Decoding").
 * :mod:`~transformer_lib.tasks.pronoun` -- the shipped "it" -> animal / street model (chapter "It -> animal").
+* :mod:`~transformer_lib.tasks.gpt` -- the shipped tiny character-level GPT (chapter "Decoder-only models (GPT)").
 
 Their corpora live in :mod:`transformer_lib.data`, their views in :mod:`transformer_lib.views`.
 """
