@@ -5,6 +5,8 @@
   outputs move: those share its mean and variance (its normalisation group).
 * :func:`layer_gradient_norms` -- the gradient that reaches each layer of a deep stack of
   ``tanh(Linear(x))``, with and without residual connections.
+* :func:`generation_step_seconds` -- the wall-clock cost of each generated token, with and
+  without the KV cache (chapter "Decoder-only models (GPT)", ``benchmarks/bench_kv_cache.py``).
 """
 
 from __future__ import annotations
@@ -52,3 +54,40 @@ def layer_gradient_norms(residual: bool, depth: int = 32, width: int = 64, batch
         h = h + torch.tanh(lin(h)) if residual else torch.tanh(lin(h))
     h.pow(2).mean().backward()
     return np.array([lin.weight.grad.norm().item() for lin in layers])
+
+
+def generation_step_seconds(model, n_tokens: int, use_cache: bool, repeat: int = 3) -> np.ndarray:
+    """Seconds spent on each generation step of a decoder-only model, greedy, batch 1.
+
+    Step t (0-based) produces token t + 1 from a one-token prompt: without the cache it runs
+    the model on all t + 1 tokens so far; with it, on the newest token only, reading the rest
+    from the cache. Each step's time is the minimum over ``repeat`` runs (the least disturbed
+    by other work on the machine).
+
+    Args:
+        model: a :class:`transformer_lib.nn.GPT` (its weights do not change the cost).
+        n_tokens: steps to time, at most ``model.config.block_size - 1``.
+
+    Returns:
+        (n_tokens,) seconds per step.
+    """
+    import time
+
+    from transformer_lib.nn.modes import evaluating
+
+    if int(n_tokens) != n_tokens or not 1 <= n_tokens < model.config.block_size:
+        raise ValueError(f"n_tokens must lie in 1..{model.config.block_size - 1} (the context), got {n_tokens!r}")
+    best = np.full(int(n_tokens), np.inf)
+    with evaluating(model):
+        for _ in range(repeat):
+            seqs, cache = torch.zeros(1, 1, dtype=torch.long), None
+            for t in range(int(n_tokens)):
+                start = time.perf_counter()
+                if use_cache:
+                    logits, cache = model(seqs[:, -1:], past_kv=cache, use_cache=True)
+                else:
+                    logits = model(seqs)  # (1, t + 1, V)
+                nxt = logits[:, -1].argmax(-1, keepdim=True)  # (1, 1)
+                best[t] = min(best[t], time.perf_counter() - start)
+                seqs = torch.cat([seqs, nxt], dim=1)  # (1, t + 2)
+    return best
