@@ -1,0 +1,78 @@
+"""The sampling explorer of chapter "Decoder-only models (GPT)" (built on :mod:`transformer_lib.views`).
+
+:func:`sampling_frame` shows, for a prompt, the tiny GPT's distribution of the next character
+(temperature 1, nothing cut) next to the distribution a sampler actually draws from after
+temperature, top-k and top-p (:func:`transformer_lib.decoding.sampling_probs`). The same
+function makes the live widget and the page's precomputed frames, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from transformer_lib import views
+from transformer_lib.decoding import sampling_probs
+from transformer_lib.nn.modes import evaluating
+from transformer_lib.tasks import gpt as tiny
+
+SHOWN = {"\n": "⏎", " ": "␣"}  # characters a bar label could not show
+TEMPERATURES = (0.5, 0.8, 1.0, 1.5, 2.0)
+TOP_PS = (1.0, 0.9, 0.75, 0.5)
+PROMPTS = ("i am ", "she does not li", "they have a b")
+
+
+def char_label(c: str) -> str:
+    """A character as a bar label: newline and space made visible."""
+    return SHOWN.get(c, c)
+
+
+def next_logits(model, vocab, prompt: str) -> torch.Tensor:
+    """The model's logits (V,) for the character after ``prompt`` (clear ``ValueError`` for bad prompts)."""
+    ids = tiny.encode(vocab, prompt, model.config.block_size)  # (1, T)
+    with evaluating(model):
+        return model(ids)[0, -1]  # (V,)
+
+
+def sampling_frame(model, vocab, prompt: str, temperature: float, top_k: int, top_p: float, logits=None) -> dict:
+    """Two bar charts over the vocabulary: p(next character | prompt), and what sampling draws from.
+
+    ``top_k`` equal to the vocabulary size means no top-k cut; ``top_p`` = 1 no nucleus cut.
+    ``logits`` optionally gives :func:`next_logits` computed beforehand.
+    """
+    logits = next_logits(model, vocab, prompt) if logits is None else logits
+    V = len(vocab)
+    p = logits.softmax(-1).numpy()
+    q = sampling_probs(logits, temperature, None if top_k >= V else top_k, None if top_p >= 1.0 else top_p).numpy()
+    labels = [char_label(c) for c in vocab.tokens]
+    kept = np.flatnonzero(q > 0)
+    top = int(np.argmax(q))
+    caption = (f"after “{prompt}”: {len(kept)} of {V} characters can be drawn; the most likely, "
+               f"“{labels[top]}”, now has p = {q[top]:.2f} (it had {p[top]:.2f})")
+    return views.frame(
+        views.bars_panel(p, labels, title="the model: p(next character)", ylabel="probability", vmax=1),
+        views.bars_panel(q, labels, title=f"sampled from: T = {temperature:g}, top-k = {top_k}, top-p = {top_p:g}",
+                         ylabel="probability", vmax=1, highlight=kept.tolist()),
+        caption=caption,
+    )
+
+
+def sampling_explorer(model, vocab, prompts: Sequence[str] = PROMPTS):
+    """Temperature, top-k and top-p on the next-character distribution; the prompt is editable in a kernel."""
+    prompts = list(prompts)
+    cache = {pr: next_logits(model, vocab, pr) for pr in prompts}
+    V = len(vocab)
+
+    def frame_fn(prompt, temperature, top_k, top_p):
+        return sampling_frame(model, vocab, prompt, temperature, top_k, top_p, cache.get(prompt))
+
+    return views.Explorer(
+        frame_fn,
+        controls={"prompt": prompts, "temperature": list(TEMPERATURES), "top_k": [V, 10, 5, 2], "top_p": list(TOP_PS)},
+        labels={"prompt": "prompt", "temperature": "temperature", "top_k": f"top-k ({V} = all)", "top_p": "top-p (1 = all)"},
+        initial={"temperature": 1.0},
+        editable=["prompt"],
+        title="Sampling the next character (in a kernel: type your own prompt)",
+    )
