@@ -24,6 +24,10 @@ padding-mask shape and helper, ``nn.evaluating``), 2026-11-30, by ``--only``: tr
 (3.7 min), nn/ 101/101 (25.1 min, machine shared), ref/ 58/58 (4.7 min), decoding.py 34/34
 (4.2 min); no kill by timeout. With the families' masks (full_mask, prefix_lm_mask; issue 13), 2026-11-30:
 ref/masks.py 21/21, nn/masks.py 21/21 (4.0 min).
+Issue 13 also added 22 mutants for the decoder-only model, the KV cache and the sampling transforms
+(nn/gpt.py, the cache in nn/attention.py and nn/blocks.py, generate and the filters in
+decoding.py); each was killed by tests/nn/test_gpt.py and tests/decoding/test_generate.py
+alone (2026-11-30).
 """
 
 from __future__ import annotations
