@@ -69,16 +69,19 @@ def test_family_masks_numpy_and_torch_agree(T):
         np.testing.assert_array_equal(m.numpy(), ref.full_mask(T, S))
 
 
-@pytest.mark.parametrize("bad,match", [
-    (lambda: tnn.prefix_lm_mask(5, 4), r"prefix length in 0..T=4, got 5"),
-    (lambda: tnn.prefix_lm_mask(-1, 4), r"prefix length in 0..T=4, got -1"),
-    (lambda: tnn.prefix_lm_mask(1.5, 4), r"prefix length in 0..T=4"),
-    (lambda: tnn.prefix_lm_mask(False, 4), r"prefix length in 0..T=4"),
-    (lambda: tnn.prefix_lm_mask(0, 0), r"prefix_lm_mask needs a positive length T, got 0"),
-    (lambda: tnn.full_mask(0), r"full_mask needs a positive length T, got 0"),
-    (lambda: tnn.full_mask(3, 0), r"full_mask needs a positive length S, got 0"),
-    (lambda: tnn.full_mask(True), "positive length T"),
+@pytest.mark.parametrize("impl", [ref, tnn], ids=["ref", "nn"])
+@pytest.mark.parametrize("name,args,match", [
+    ("prefix_lm_mask", (5, 4), r"prefix length in 0..T=4, got 5"),
+    ("prefix_lm_mask", (-1, 4), r"prefix length in 0..T=4, got -1"),
+    ("prefix_lm_mask", (1.5, 4), r"prefix length in 0..T=4"),
+    ("prefix_lm_mask", (True, 4), r"prefix length in 0..T=4"),
+    ("prefix_lm_mask", (False, 4), r"prefix length in 0..T=4"),
+    ("prefix_lm_mask", (0, 0), r"prefix_lm_mask needs a positive length T, got 0"),
+    ("full_mask", (0,), r"full_mask needs a positive length T, got 0"),
+    ("full_mask", (3, 0), r"full_mask needs a positive length S, got 0"),
+    ("full_mask", (2.5,), "positive length T"),
+    ("full_mask", (True,), "positive length T"),
 ])
-def test_bad_family_masks_get_a_message_from_torch_too(bad, match):
+def test_bad_family_masks_get_the_same_message_from_ref_and_nn(impl, name, args, match):
     with pytest.raises(ValueError, match=match):
-        bad()
+        getattr(impl, name)(*args)
