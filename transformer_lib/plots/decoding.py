@@ -94,7 +94,7 @@ def bleu_by_beam(results: dict[str, dict[int, dict]], n_sentences: int):
     line per model.
 
     Args:
-        results: ``{model name: {k: {"bleu": ..., "exact": ...}}}`` (as ``views.decoding.score_beams`` gives).
+        results: ``{model name: {k: {"bleu": ..., "exact": ...}}}`` (as ``tasks.translator.score_beams`` gives).
         n_sentences: how many held-out sentences were scored (for the title).
 
     Returns:

@@ -8,9 +8,11 @@ both vocabularies, the corpus settings and the training record).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import torch
 
@@ -155,3 +157,37 @@ def bleu_and_exact(hypotheses, references) -> dict:
     bleu = sacrebleu.corpus_bleu(hypotheses, [references]).score
     exact = 100.0 * sum(h == r for h, r in zip(hypotheses, references)) / max(len(references), 1)
     return {"bleu": bleu, "exact": exact}
+
+
+# ----------------------------------------------------- what chapter "Decoding" measures
+def words(translator: Translator, ids) -> str:
+    """English ids (one row: (L,)) -> the sentence, stopping at ``<eos>``."""
+    ids = torch.as_tensor(ids)
+    if ids.dim() != 1:
+        raise ValueError(f"words decodes one row of ids (L,), got shape {tuple(ids.shape)}; pass tokens[i]")
+    return " ".join(translator.tgt_vocab.decode(ids))
+
+
+def score_beams(translator: Translator, src: torch.Tensor, references: Sequence[str],
+                ks: Iterable[int] = range(1, 6)) -> dict[int, dict]:
+    """Beam search with each beam size in ``ks`` over the whole batch ``src`` (N, S).
+
+    Returns:
+        ``{k: {"res": BeamResult, "hyps": [N sentences], "seconds": wall-clock time of the
+        search, "bleu": corpus BLEU, "exact": exact-match %}}``. ``k = 1`` is greedy decoding.
+    """
+    if src.dim() != 2:
+        raise ValueError(f"src must be a batch of id rows (N, S), got shape {tuple(src.shape)}")
+    if len(references) != src.shape[0]:
+        raise ValueError(f"{len(references)} references for {src.shape[0]} source sentences")
+    from transformer_lib.decoding import beam_search
+
+    out = {}
+    for k in ks:
+        if int(k) < 1:
+            raise ValueError(f"beam sizes must be at least 1, got {k}")
+        t0 = time.perf_counter()
+        res = beam_search(translator.model, src, k=int(k))
+        hyps = [words(translator, row) for row in res.tokens]
+        out[int(k)] = dict(res=res, hyps=hyps, seconds=time.perf_counter() - t0, **bleu_and_exact(hyps, references))
+    return out

@@ -1,4 +1,4 @@
-"""What chapter "Decoding" measures (transformer_lib.views.decoding): words from ids, and
+"""What chapter "Decoding" measures (transformer_lib.tasks.translator): words from ids, and
 beam search scored with BLEU per beam size, equal to the library's own translate helpers."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import torch
 
 from transformer_lib.data import encode_pairs, make_corpus
 from transformer_lib.tasks.translator import bleu_and_exact, load_translator, translate_batch
-from transformer_lib.views.decoding import score_beams, words
+from transformer_lib.tasks.translator import score_beams, words
 
 pytestmark = pytest.mark.weights  # loads the shipped model
 
