@@ -57,9 +57,15 @@ class ModelShape:
 
     @classmethod
     def from_config(cls, config) -> "ModelShape":
-        """The shape of the library's :class:`~transformer_lib.nn.Transformer` built from ``config``
-        (sinusoidal positions, so no position table; every decoder layer cross-attends)."""
+        """The shape of the library's :class:`~transformer_lib.nn.Transformer` built from a
+        ``TransformerConfig`` (sinusoidal positions, so no position table; every decoder layer
+        cross-attends), or of its :class:`~transformer_lib.nn.GPT` built from a ``GPTConfig``
+        (a learned position per context slot, pre-norm layers and one final norm)."""
         c = config
+        if hasattr(c, "block_size"):  # a GPTConfig
+            return cls(d_model=c.d_model, n_heads=c.n_heads, d_ff=c.d_ff, vocab_size=c.vocab_size,
+                       n_decoder_layers=c.n_layers, learned_positions=c.block_size, final_norms=1,
+                       tied_output=c.tie_weights)
         return cls(d_model=c.d_model, n_heads=c.n_heads, d_ff=c.d_ff, vocab_size=c.src_vocab_size,
                    n_encoder_layers=c.n_encoder_layers, n_decoder_layers=c.n_decoder_layers,
                    final_norms=2 if c.norm_first else 0, tied_output=c.share_embeddings,
@@ -68,7 +74,7 @@ class ModelShape:
 
 def parameter_breakdown(shape) -> dict[str, int]:
     """Parameters per part: ``embeddings``, ``positions``, ``encoder layers``, ``decoder layers``,
-    ``final norms`` and ``output``. ``shape``: a :class:`ModelShape` or a ``TransformerConfig``."""
+    ``final norms`` and ``output``. ``shape``: a :class:`ModelShape`, a ``TransformerConfig`` or a ``GPTConfig``."""
     s = _as_shape(shape)
     D, A, F, b = s.d_model, s.n_heads * s.head_width, s.d_ff, s.biases  # A = H Dh, the attention's inner width
     norm = 2 * D if b else D  # LayerNorm: gain and bias; T5's norm: gain only
@@ -88,8 +94,8 @@ def parameter_breakdown(shape) -> dict[str, int]:
 
 
 def parameter_count(shape) -> int:
-    """The number of parameters of a model of this shape (a :class:`ModelShape` or a
-    ``TransformerConfig``): the sum of :func:`parameter_breakdown`."""
+    """The number of parameters of a model of this shape (a :class:`ModelShape`, a
+    ``TransformerConfig`` or a ``GPTConfig``): the sum of :func:`parameter_breakdown`."""
     return sum(parameter_breakdown(shape).values())
 
 
@@ -97,10 +103,11 @@ def _as_shape(shape) -> ModelShape:
     if isinstance(shape, ModelShape):
         return shape
     from transformer_lib.nn.config import TransformerConfig
+    from transformer_lib.nn.gpt import GPTConfig
 
-    if isinstance(shape, TransformerConfig):
+    if isinstance(shape, (TransformerConfig, GPTConfig)):
         return ModelShape.from_config(shape)
-    raise ValueError(f"expected a ModelShape or a TransformerConfig, got {type(shape).__name__}")
+    raise ValueError(f"expected a ModelShape, a TransformerConfig or a GPTConfig, got {type(shape).__name__}")
 
 
 @dataclass(frozen=True)

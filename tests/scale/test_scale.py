@@ -28,6 +28,24 @@ def test_formula_equals_the_real_count_of_a_library_transformer(kw):
     assert scale.parameter_count(config) == _real(tnn.Transformer(config))
 
 
+@pytest.mark.parametrize("kw", [
+    dict(vocab_size=24, block_size=48, d_model=64, n_heads=4, n_layers=2, d_ff=256),  # the tiny GPT's shape
+    dict(vocab_size=30, block_size=10, d_model=48, n_heads=3, n_layers=3, d_ff=100),
+    dict(vocab_size=17, block_size=5, d_model=16, n_heads=2, n_layers=1, d_ff=8, tie_weights=False),
+])
+def test_formula_equals_the_real_count_of_a_library_gpt(kw):
+    config = tnn.GPTConfig(**kw)
+    assert scale.parameter_count(config) == _real(tnn.GPT(config))
+
+
+@pytest.mark.weights
+def test_formula_equals_the_shipped_tiny_gpts_count():
+    from transformer_lib.tasks.gpt import load_tiny_gpt
+
+    model = load_tiny_gpt()[0]
+    assert scale.parameter_count(model.config) == _real(model)
+
+
 @pytest.mark.parametrize("D,H,F,N", [(16, 2, 32, 1), (24, 4, 96, 3), (8, 8, 8, 2)])
 def test_formula_equals_the_real_count_of_an_encoder_stack_and_a_decoder_stack(D, H, F, N):
     enc = torch.nn.ModuleList([tnn.EncoderLayer(D, H, F) for _ in range(N)])
@@ -68,7 +86,7 @@ def test_the_published_table_holds_the_papers_shapes():
     (lambda: scale.ModelShape(10, 3, 8, 5), r"d_model \(10\) must be divisible by n_heads \(3\)"),
     (lambda: scale.ModelShape(0, 1, 8, 5), "d_model must be positive"),
     (lambda: scale.ModelShape(8, 2, 8, -1), "vocab_size cannot be negative"),
-    (lambda: scale.parameter_count({"d_model": 8}), "expected a ModelShape or a TransformerConfig"),
+    (lambda: scale.parameter_count({"d_model": 8}), "expected a ModelShape, a TransformerConfig or a GPTConfig"),
     (lambda: scale.published("GPT-5"), "no published model called 'GPT-5'"),
 ])
 def test_bad_shapes_get_a_message(bad, match):
