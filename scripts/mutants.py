@@ -297,7 +297,7 @@ CATALOGUE: list[Mutant] = [
     M("nn/gpt.py", "x = self.pos(self.embed(ids), offset=S_past)", "x = self.pos(self.embed(ids))",
       "cached tokens get positions from 0 again"),
     M("nn/gpt.py", "            self.lm_head.weight = self.embed.table.weight", "            pass", "weights not tied"),
-    M("nn/gpt.py", "        logits = self.lm_head(self.final_norm(x))", "        logits = self.lm_head(x)", "no final LayerNorm"),
+    M("nn/gpt.py", "        return self.final_norm(x), cache, weights", "        return x, cache, weights", "no final LayerNorm"),
     M("nn/gpt.py", "    return ids[:, :-1], ids[:, 1:]", "    return ids[:, :-1], ids[:, :-1]", "targets not shifted"),
     M("nn/gpt.py", "    return 2 * n_layers * batch * context * d_model * bytes_per_number",
       "    return n_layers * batch * context * d_model * bytes_per_number", "cache size counts K only"),

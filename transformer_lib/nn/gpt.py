@@ -110,6 +110,22 @@ class GPT(nn.Module):
         Returns:
             logits (B, T, V); then the new cache if ``use_cache``; then the list of weights if ``need_weights``.
         """
+        x, cache, weights = self._stack(ids, past_kv, use_cache, need_weights)
+        logits = self.lm_head(x)  # (B, T, V)
+        result = (logits,) + ((cache,) if use_cache else ()) + ((weights,) if need_weights else ())
+        return result if len(result) > 1 else logits
+
+    def hidden_states(self, ids: torch.Tensor) -> torch.Tensor:
+        """The last layer's output after the final norm (B, T, D): what the output projection reads.
+
+        Position t has seen tokens 0..t only, so the last position sums up the whole sequence; a
+        classifier fine-tuned on top reads it there (GPT-1's recipe; chapter "One block, three
+        families", :mod:`transformer_lib.tasks.acceptability`).
+        """
+        return self._stack(ids, None, False, False)[0]
+
+    def _stack(self, ids, past_kv, use_cache, need_weights):
+        """Embeddings, the causal layers and the final norm: (B, T, D), the cache list, the weights list."""
         if not isinstance(ids, torch.Tensor) or ids.ndim != 2 or ids.dtype.is_floating_point or ids.dtype == torch.bool:
             raise ValueError(f"ids must be a (B, T) tensor of integer token ids, got {getattr(ids, 'shape', type(ids))}")
         if past_kv is not None and len(past_kv) != len(self.layers):
@@ -133,6 +149,4 @@ class GPT(nn.Module):
                 weights.append(out[1])
             if use_cache:
                 cache.append(out[-1])
-        logits = self.lm_head(self.final_norm(x))  # (B, T, V)
-        result = (logits,) + ((cache,) if use_cache else ()) + ((weights,) if need_weights else ())
-        return result if len(result) > 1 else logits
+        return self.final_norm(x), cache, weights  # (B, T, D)
