@@ -2,8 +2,10 @@
 
 1. In a kernel (Jupyter, Colab): a live ipywidget that redraws on every change, at the
    speed of a hand (:mod:`transformer_lib.views.live`).
-2. On the rendered book page, with no kernel: self-contained HTML + JavaScript over frames
-   precomputed for a grid of settings (no require.js, no CDN).
+2. On the rendered book page, with no kernel: self-contained HTML + JavaScript (no require.js,
+   no CDN) over frames precomputed for a grid of settings, or, for a view whose frames are
+   cheap pure functions of a few shipped numbers, an *in-page program* that computes each
+   frame in the page (see below).
 3. In print: :meth:`Explorer.figure` draws one frame as a static matplotlib figure
    (:func:`render_frame`; the live picture is drawn by the same code, so they look alike).
 
@@ -12,6 +14,18 @@ frame (a dict of panels built with :func:`heatmap_panel`, :func:`bars_panel` and
 the :class:`Explorer` turns it into all three. The same function feeds the live widget
 and the precomputed data, so the two cannot disagree. Introduced in chapter
 "Self-attention: queries, keys and values".
+
+In-page programs. ``Explorer(..., page_program=(name, data))`` ships ``data`` (JSON) and the
+name of a program in ``explorer.js``'s registry instead of the frames; the page then calls
+``program(data, values) -> frame`` whenever a control moves, with ``values`` the controls'
+Python option values. The contract: the Python frame function stays the single source of truth
+(it draws the live widget and the static figure); the JavaScript program mirrors it and returns
+exactly the frame it returns (panels, titles, values rounded as :mod:`panels` rounds them,
+labels, highlight, caption), and a browser test holds the two equal setting by setting. Use one
+only where the frame is an exact function of the shipped data (the sampling explorer of chapter
+"Decoder-only models (GPT)": softmax, temperature, top-k and top-p of the shipped logits), so a
+page can offer a fine grid of settings at no cost in page weight. :data:`PAGE_PROGRAMS` lists
+the registry's names.
 
 Any text reaching HTML is escaped: labels travel as JSON with ``<``, ``>`` and ``&``
 escaped and are inserted by the script with ``textContent``.
@@ -30,9 +44,13 @@ from typing import Any, Callable, Sequence
 from transformer_lib.views.drawing import render_frame
 from transformer_lib.views.panels import Frame, bars_panel, frame, heatmap_panel, line_panel, numeric_options
 
-__all__ = ["Explorer", "Frame", "bars_panel", "frame", "heatmap_panel", "line_panel", "render_frame", "BOOK_BUILD"]
+__all__ = ["Explorer", "Frame", "bars_panel", "frame", "heatmap_panel", "line_panel", "render_frame", "BOOK_BUILD",
+           "PAGE_PROGRAMS"]
 
 BOOK_BUILD = "AHO_BOOK_BUILD"  # the environment variable the book build sets (_ext/page_views.py; see Explorer)
+# The in-page programs explorer.js knows (its PROGRAMS registry; a test holds the two lists equal),
+# each with the Python frame function it mirrors.
+PAGE_PROGRAMS = {"sampling": "transformer_lib.views.gpt.sampling_frame"}
 
 
 # ---------------------------------------------------------------------------- explorer
@@ -53,11 +71,11 @@ def _option_label(v) -> str:
 
 
 class Explorer:
-    """One explorable view, shown live in a kernel and precomputed on the static page.
+    """One explorable view, shown live in a kernel and precomputed (or computed in the page) on the static page.
 
     Displaying an Explorer (a cell's value) shows the live widget, with its first frame
     drawn, in a fraction of a second. The page view (:meth:`html`) precomputes every frame
-    of the grid, which takes up to a second or more, and is needed only by the book's
+    of the grid (unless an in-page program computes them), which takes up to a second or more, and is needed only by the book's
     pages, which have no kernel. So it is added to the displayed output only when the
     environment variable ``AHO_BOOK_BUILD`` is ``1``: the book's Sphinx extension
     ``_ext/page_views.py`` sets it for every build, and the kernels that execute the chapters
@@ -76,10 +94,15 @@ class Explorer:
         editable: names whose live control also accepts typed text (a Combobox), e.g. a
             sentence; the static page offers only the listed options.
         title: a heading shown above the view.
+        page_program: optional ``(name, data)``: the static page ships ``data`` (JSON-ready) and
+            computes each frame with the program ``name`` of ``explorer.js`` (one of
+            :data:`PAGE_PROGRAMS`) instead of precomputing the grid; the program mirrors
+            ``frame_fn`` (module docstring), so ``frame_fn`` still draws the live widget.
     """
 
     def __init__(self, frame_fn: Callable[..., Frame], controls: dict[str, Sequence], labels: dict[str, str] | None = None,
-                 initial: dict[str, Any] | None = None, editable: Sequence[str] = (), title: str = ""):
+                 initial: dict[str, Any] | None = None, editable: Sequence[str] = (), title: str = "",
+                 page_program: tuple[str, Any] | None = None):
         if not controls:
             raise ValueError("an Explorer needs at least one control")
         for name, opts in controls.items():
@@ -94,6 +117,13 @@ class Explorer:
                 raise ValueError(f"initial value {v!r} is not an option of {name!r}")
         self.initial = {k: initial.get(k, opts[0]) for k, opts in self.controls.items()}
         self.editable = set(editable)
+        if page_program is not None:
+            if not (isinstance(page_program, tuple) and len(page_program) == 2):
+                raise ValueError(f"page_program must be a pair (name, data), got {page_program!r:.80}")
+            if page_program[0] not in PAGE_PROGRAMS:
+                raise ValueError(f"no in-page program {page_program[0]!r}; explorer.js has {sorted(PAGE_PROGRAMS)}")
+            json.dumps(page_program[1], allow_nan=False)  # fails here, with the offending value, not at page time
+        self.page_program = page_program
 
     # -- data
     def frames(self) -> dict[str, Frame]:
@@ -106,11 +136,17 @@ class Explorer:
         return out
 
     def spec(self) -> dict:
-        """What the page's script reads: controls, initial indices and all frames."""
+        """What the page's script reads: controls, initial indices and all frames; or, with an
+        in-page program, the program's name and data and each control's option values."""
         ctls = [{"name": n, "label": self.labels[n], "options": [_option_label(o) for o in opts],
                  "numeric": numeric_options(opts)} for n, opts in self.controls.items()]
         initial = [self.controls[n].index(self.initial[n]) for n in self.controls]
-        return {"controls": ctls, "initial": initial, "frames": self.frames()}
+        if self.page_program is None:
+            return {"controls": ctls, "initial": initial, "frames": self.frames()}
+        for ctl, opts in zip(ctls, self.controls.values()):
+            ctl["values"] = list(opts)  # what the program gets (the labels above are only shown)
+        name, data = self.page_program
+        return {"controls": ctls, "initial": initial, "program": name, "data": data}
 
     # -- the three views
     def html(self) -> str:

@@ -1,6 +1,7 @@
 /* Kernel-free explorer for "Attention, Hands-On" (transformer_lib.views).
- * Self-contained: no require.js, no CDN. Reads precomputed frames from a JSON <script>
- * next to it and redraws SVG panels when a control moves. All text goes in through
+ * Self-contained: no require.js, no CDN. Reads a JSON <script> next to it: either precomputed
+ * frames, or the name of an in-page program and its data (then each frame is computed here, see
+ * PROGRAMS below). Redraws SVG panels when a control moves. All text goes in through
  * textContent / setAttribute, never as markup, so a token that looks like an HTML tag is shown,
  * not run. */
 (function () {
@@ -75,7 +76,11 @@
     p.values.forEach(function (v, i) {
       var bh = Math.max(0, v / vmax) * h, x = left + i * bw;
       var hl = p.highlight && p.highlight.indexOf(i) >= 0;
-      var rect = el("rect", {x: x + 2, y: top + h - bh, width: bw - 4, height: bh, fill: hl ? "#d62728" : "#1f77b4"});
+      // data-value carries the exact number the bar is drawn from (the tooltip rounds it), and the
+      // class says which bars are highlighted: the drawing's data, readable without reverse-
+      // engineering pixels or colours (tests/browser/test_browser_gpt_sampling.py reads both).
+      var rect = el("rect", {x: x + 2, y: top + h - bh, width: bw - 4, height: bh, fill: hl ? "#d62728" : "#1f77b4",
+        "class": hl ? "aho-bar aho-highlight" : "aho-bar", "data-value": String(v)});
       rect.appendChild(el("title", {}, p.labels[i] + ": " + fmt(v, 3)));
       svg.appendChild(rect);
       if (bw >= 28) svg.appendChild(el("text", {x: x + bw / 2, y: top + h - bh - 3, "text-anchor": "middle", "font-size": 9}, fmt(v, 2)));
@@ -113,14 +118,104 @@
 
   var DRAW = {heatmap: heatmap, bars: bars, line: line};
 
+  // ------------------------------------------------------------------ in-page programs
+  // A program computes a frame in the page: program(data, values) -> frame, where values maps
+  // each control's name to its option (the Python value, not its label). It returns exactly
+  // what the Python frame function returns for the same values (same panels, titles, values,
+  // labels, highlight and caption): the Python function stays the single source of truth for
+  // the live widget and the static figure; a program mirrors it, and a browser test holds the
+  // two equal. Only pure functions of shipped numbers belong here (e.g. softmax of logits).
+
+  // panels.py's _floats: np.round(a, 5) (x * 1e5, round half to even, / 1e5); non-finite -> null.
+  function floats(a) {
+    return a.map(function (x) {
+      if (!isFinite(x)) return null;
+      var y = x * 1e5, r = Math.round(y);
+      if (r - y === 0.5 && r % 2 !== 0) r -= 1;  // Math.round takes halves up; numpy's rint to even
+      return r / 1e5;
+    });
+  }
+  function barsPanel(values, labels, title, ylabel, vmax, highlight) {  // panels.bars_panel
+    return {kind: "bars", values: floats(values), labels: labels.map(String), title: title, ylabel: ylabel,
+            vmax: vmax === undefined ? null : vmax, highlight: (highlight || []).slice()};
+  }
+  // Python's f"{x:.{d}f}" for x >= 0. toFixed rounds an exact tie up, Python to even; a double
+  // can be an exact tie only if its decimal expansion ends at digit d + 1 (checked to 25 more).
+  function pyFixed(x, d) {
+    var s = x.toFixed(d), long = x.toFixed(d + 25);
+    if (x >= 0 && /^5(0*)$/.test(long.slice(long.length - 25)) && /[13579]$/.test(s)) {
+      var n = BigInt(s.replace(".", "")) - 1n, t = n.toString().padStart(d + 1, "0");
+      s = d ? t.slice(0, t.length - d) + "." + t.slice(t.length - d) : t;
+    }
+    return s;
+  }
+  // Python's f"{x:g}": 6 significant digits, trailing zeros dropped, exponent below 1e-4 or from 1e6.
+  function pyG(x) {
+    if (x === 0) return "0";
+    if (!isFinite(x)) return x > 0 ? "inf" : (x < 0 ? "-inf" : "nan");
+    var e = Number(x.toExponential(5).split("e")[1]);
+    var strip = function (s) { return s.indexOf(".") < 0 ? s : s.replace(/0+$/, "").replace(/\.$/, ""); };
+    if (e >= -4 && e < 6) return strip(x.toFixed(5 - e));
+    var m = x.toExponential(5).split("e");
+    return strip(m[0]) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+  }
+
+  // torch's softmax over the last axis (float64 CPU): exp(x - max), times 1 / their sum.
+  function softmax(z) {
+    var m = Math.max.apply(null, z), e = z.map(function (x) { return Math.exp(x - m); });
+    var s = 0;
+    e.forEach(function (x) { s += x; });
+    var r = 1 / s;
+    return e.map(function (x) { return x * r; });
+  }
+  // decoding.top_k_filter: keep the logits >= the k-th largest (ties with it kept), others -inf.
+  function topK(z, k) {
+    var kth = z.slice().sort(function (a, b) { return b - a; })[k - 1];
+    return z.map(function (x) { return x < kth ? -Infinity : x; });
+  }
+  // decoding.top_p_filter: sort by probability (descending, stable: ties keep vocabulary order),
+  // keep a token while the mass ranked above it (cumsum - itself) is below p.
+  function topP(z, p) {
+    var probs = softmax(z), order = z.map(function (_, i) { return i; });
+    order.sort(function (a, b) { return probs[b] - probs[a]; });  // Array.sort is stable
+    var keep = z.map(function () { return false; }), c = 0;
+    order.forEach(function (i) { c += probs[i]; keep[i] = (c - probs[i]) < p; });
+    return z.map(function (x, i) { return keep[i] ? x : -Infinity; });
+  }
+
+  // views/gpt.py's sampling_frame over shipped logits: data = {labels: [V], logits: {prompt: [V]}}.
+  function sampling(data, v) {
+    var logits = data.logits[v.prompt], labels = data.labels, V = logits.length;
+    var p = softmax(logits), z = logits.map(function (x) { return x / v.temperature; });
+    if (v.top_k < V) z = topK(z, v.top_k);  // decoding.sampling_probs: temperature, top-k, top-p
+    if (v.top_p < 1) z = topP(z, v.top_p);
+    var q = softmax(z), kept = [], top = 0;
+    q.forEach(function (x, i) { if (x > 0) kept.push(i); if (x > q[top]) top = i; });  // argmax: first maximum
+    var caption = "after \u201c" + v.prompt + "\u201d: " + kept.length + " of " + V + " characters can be drawn; the most likely, " +
+      "\u201c" + labels[top] + "\u201d, now has p = " + pyFixed(q[top], 2) + " (it had " + pyFixed(p[top], 2) + ")";
+    return {panels: [
+      barsPanel(p, labels, "the model: p(next character)", "probability", 1, []),
+      barsPanel(q, labels, "sampled from: T = " + pyG(v.temperature) + ", top-k = " + v.top_k + ", top-p = " + pyG(v.top_p),
+                "probability", 1, kept)], caption: caption};
+  }
+
+  var PROGRAMS = {sampling: sampling};  // keep in step with PAGE_PROGRAMS in views/__init__.py
+
   function mount(root) {
     if (root.getAttribute("data-aho-mounted")) return;
     root.setAttribute("data-aho-mounted", "1");
     var spec = JSON.parse(root.querySelector("script.aho-data").textContent);
     var controls = root.querySelector(".aho-controls"), stage = root.querySelector(".aho-stage");
     var state = spec.initial.slice();
+    function current() {
+      if (!spec.program) return spec.frames[state.join(",")];
+      if (!PROGRAMS[spec.program]) throw new Error("explorer.js has no in-page program " + spec.program);
+      var values = {};
+      spec.controls.forEach(function (ctl, k) { values[ctl.name] = ctl.values[state[k]]; });
+      return PROGRAMS[spec.program](spec.data, values);
+    }
     function draw() {
-      var frame = spec.frames[state.join(",")];
+      var frame = current();
       while (stage.firstChild) stage.removeChild(stage.firstChild);
       var row = document.createElement("div");
       row.className = "aho-row";

@@ -2,8 +2,12 @@
 
 :func:`sampling_frame` shows, for a prompt, the tiny GPT's distribution of the next character
 (temperature 1, nothing cut) next to the distribution a sampler actually draws from after
-temperature, top-k and top-p (:func:`transformer_lib.decoding.sampling_probs`). The same
-function makes the live widget and the page's precomputed frames, so they cannot disagree.
+temperature, top-k and top-p (:func:`transformer_lib.decoding.sampling_probs`). It draws the
+live widget and the static figure. The book's page precomputes no frames: it ships each prompt's
+logits and computes the frame in the page (the in-page program ``sampling`` of ``explorer.js``,
+see :mod:`transformer_lib.views`), which is exact, as these are pure functions of the logits;
+tests/browser/test_browser_gpt_sampling.py holds the page's frames equal to this function's.
+Both compute in float64, where they agree to about 1e-15.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from transformer_lib.nn.modes import evaluating
 from transformer_lib.tasks import gpt as tiny
 
 SHOWN = {"\n": "⏎", " ": "␣"}  # characters a bar label could not show
-TEMPERATURES = (0.5, 0.8, 1.0, 1.5, 2.0)
-TOP_PS = (1.0, 0.9, 0.75, 0.5)
-PROMPTS = ("i am ", "she does not li", "they have a b")
+# The page computes its frames, so the grid can be fine at no cost in page weight.
+TEMPERATURES = (0.1, 0.25, 0.5, 0.75, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0)
+TOP_PS = tuple(round(1 - 0.05 * i, 2) for i in range(20))  # 1, 0.95, ..., 0.05
+PROMPTS = ("i am ", "she does not li", "they have a b", "he watches th", "we do not ", "you have a white c")
 
 
 def char_label(c: str) -> str:
@@ -40,9 +45,11 @@ def sampling_frame(model, vocab, prompt: str, temperature: float, top_k: int, to
     """Two bar charts over the vocabulary: p(next character | prompt), and what sampling draws from.
 
     ``top_k`` equal to the vocabulary size means no top-k cut; ``top_p`` = 1 no nucleus cut.
-    ``logits`` optionally gives :func:`next_logits` computed beforehand.
+    ``logits`` optionally gives :func:`next_logits` computed beforehand. Computed in float64,
+    as the page's mirror of this function (explorer.js ``sampling``) computes in JavaScript's
+    doubles: so the two agree to about 1e-15, not float32's 1e-7.
     """
-    logits = next_logits(model, vocab, prompt) if logits is None else logits
+    logits = (next_logits(model, vocab, prompt) if logits is None else logits).double()
     V = len(vocab)
     p = logits.softmax(-1).numpy()
     q = sampling_probs(logits, temperature, None if top_k >= V else top_k, None if top_p >= 1.0 else top_p).numpy()
@@ -59,8 +66,19 @@ def sampling_frame(model, vocab, prompt: str, temperature: float, top_k: int, to
     )
 
 
+def page_data(vocab, logits: dict[str, torch.Tensor]) -> dict:
+    """What the page's ``sampling`` program reads: the bar labels and each prompt's logits (V,)
+    as Python floats (float32 values, which JSON carries exactly)."""
+    return {"labels": [char_label(c) for c in vocab.tokens],
+            "logits": {pr: [float(x) for x in lg.tolist()] for pr, lg in logits.items()}}
+
+
 def sampling_explorer(model, vocab, prompts: Sequence[str] = PROMPTS):
-    """Temperature, top-k and top-p on the next-character distribution; the prompt is editable in a kernel."""
+    """Temperature, top-k and top-p on the next-character distribution; the prompt is editable in a kernel.
+
+    The static page ships the prompts' logits and computes each frame itself (``page_program``),
+    so it offers every top-k from V down to 1 and top-p in steps of 0.05.
+    """
     prompts = list(prompts)
     cache = {pr: next_logits(model, vocab, pr) for pr in prompts}
     V = len(vocab)
@@ -70,9 +88,11 @@ def sampling_explorer(model, vocab, prompts: Sequence[str] = PROMPTS):
 
     return views.Explorer(
         frame_fn,
-        controls={"prompt": prompts, "temperature": list(TEMPERATURES), "top_k": [V, 10, 5, 2], "top_p": list(TOP_PS)},
+        controls={"prompt": prompts, "temperature": list(TEMPERATURES), "top_k": list(range(V, 0, -1)),
+                  "top_p": list(TOP_PS)},
         labels={"prompt": "prompt", "temperature": "temperature", "top_k": f"top-k ({V} = all)", "top_p": "top-p (1 = all)"},
         initial={"temperature": 1.0},
         editable=["prompt"],
         title="Sampling the next character (in a kernel: type your own prompt)",
+        page_program=("sampling", page_data(vocab, cache)),
     )
