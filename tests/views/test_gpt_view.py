@@ -1,5 +1,8 @@
 """The sampling explorer (views/gpt.py): its numbers are the library's."""
 
+import json
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -36,3 +39,30 @@ def test_explorer_grid_and_bad_prompt(shipped):
         ex.frame_fn(prompt="i am 7", temperature=1.0, top_k=5, top_p=1.0)
     full = ex.frame_fn(prompt="i am ", temperature=1.0, top_k=len(vocab), top_p=1.0)
     np.testing.assert_allclose(full["panels"][0]["values"], full["panels"][1]["values"], atol=1e-5)  # panels keep 5 decimals
+
+
+@pytest.mark.weights
+def test_page_ships_the_logits_and_no_frames(shipped):
+    """The page computes its frames (explorer.js ``sampling``) from the logits it ships: exactly
+    the model's, for every prompt, in float32 values that JSON carries without loss."""
+    model, vocab = shipped
+    ex = gv.sampling_explorer(model, vocab)
+    spec = ex.spec()
+    assert "frames" not in spec and spec["program"] == "sampling"
+    assert spec["data"]["labels"] == [gv.char_label(c) for c in vocab.tokens]
+    assert list(spec["data"]["logits"]) == list(gv.PROMPTS) == ex.controls["prompt"]
+    for prompt, shipped_logits in spec["data"]["logits"].items():
+        assert shipped_logits == gv.next_logits(model, vocab, prompt).tolist()
+    assert json.loads(re.search(r'class="aho-data">(.*?)</script>', ex.html(), re.S).group(1)) == spec
+    assert ex.controls["top_k"] == list(range(len(vocab), 0, -1)) and len(ex.controls["top_p"]) == 20
+
+
+@pytest.mark.weights
+def test_frame_computes_in_float64(shipped):
+    """float64, as the page's JavaScript does: the frame's distribution is the float64 one (a
+    float32 softmax differs from it by about 1e-7 and would show in the 5th decimal now and then)."""
+    model, vocab = shipped
+    logits = gv.next_logits(model, vocab, "we do not ")
+    fr = gv.sampling_frame(model, vocab, "we do not ", 0.5, len(vocab), 1.0, logits)
+    want = decoding.sampling_probs(logits.double(), 0.5).numpy()
+    assert fr["panels"][1]["values"] == np.round(want, 5).tolist()

@@ -90,3 +90,32 @@ def test_every_explorer_a_chapter_shows_has_its_page_view(built_book):
                     for c in cells)
         page = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
         assert page.count('class="aho-explorer"') == shown, chapter
+
+
+def test_in_page_program_ships_its_data_and_no_frames():
+    data = {"labels": ["a", HOSTILE], "logits": {"x": [0.5, -1.0]}}
+    ex = views.Explorer(_frame, controls={"n": [2, 3], "word": ["a", "b"]}, initial={"n": 3},
+                        page_program=("sampling", data))
+    spec = _spec(ex)
+    assert "frames" not in spec and spec["program"] == "sampling" and spec["data"] == data
+    assert [c["values"] for c in spec["controls"]] == [[2, 3], ["a", "b"]] and spec["initial"] == [1, 0]
+    assert "<img" not in ex.html()  # the data is escaped like frames are
+    assert ex.figure(n=2, word="a").axes  # the frame function still draws the figure (and the widget)
+
+
+def test_in_page_programs_are_the_ones_explorer_js_has():
+    from importlib import resources
+
+    js = resources.files("transformer_lib.views").joinpath("explorer.js").read_text(encoding="utf-8")
+    registry = re.search(r"var PROGRAMS = \{(.*?)\};", js).group(1)
+    assert {k.strip().split(":")[0] for k in registry.split(",")} == set(views.PAGE_PROGRAMS)
+
+
+@pytest.mark.parametrize("program, message", [
+    (("nope", {}), "no in-page program 'nope'"),
+    ("sampling", "must be a pair"),
+    (("sampling", {"x": float("nan")}), "Out of range float"),
+])
+def test_bad_page_program(program, message):
+    with pytest.raises(ValueError, match=message):
+        views.Explorer(_frame, controls={"n": [2]}, page_program=program)
