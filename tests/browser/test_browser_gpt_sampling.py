@@ -18,19 +18,20 @@ PAGE = "chapters/gpt"
 
 # What the page draws, read from the DOM: each bar's data-value (the number it is drawn from),
 # the highlighted bars (class aho-highlight), bar labels, panel titles and the caption.
-READ = """root => Array.from(root.querySelectorAll('.aho-figure')).map(fig => ({
-    title: fig.querySelector('figcaption').textContent,
-    values: Array.from(fig.querySelectorAll('rect.aho-bar')).map(r => Number(r.getAttribute('data-value'))),
-    highlight: Array.from(fig.querySelectorAll('rect.aho-bar')).flatMap((r, i) => r.classList.contains('aho-highlight') ? [i] : []),
-})).concat([{caption: root.querySelector('.aho-caption').textContent}])"""
+READ = """root => Array.from(root.querySelectorAll('.aho-figure')).map(fig => {
+    const bars = Array.from(fig.querySelectorAll('rect.aho-bar'));
+    return {title: fig.querySelector('figcaption').textContent,
+            values: bars.map(r => Number(r.getAttribute('data-value'))),
+            highlight: bars.flatMap((r, i) => r.classList.contains('aho-highlight') ? [i] : [])};
+}).concat([{caption: root.querySelector('.aho-caption').textContent}])"""
 
 
 def _settings(ex) -> list[dict]:
     """>= 60 settings over every prompt: each top-k, each top-p and each temperature at least once,
     the ends of every range together, and a seeded random sample of the rest."""
-    prompts, temps, tks, tps = ex.controls["prompt"], ex.controls["temperature"], ex.controls["top_k"], ex.controls["top_p"]
-    out = [dict(prompt=pr, temperature=t, top_k=k, top_p=p)
-           for pr, t, k, p in itertools.product(prompts, temps[:1] + temps[-1:], tks[:1] + tks[-1:], tps[:1] + tps[-1:])]
+    prompts, temps, tks, tps = (ex.controls[n] for n in ("prompt", "temperature", "top_k", "top_p"))
+    ends = itertools.product(prompts, temps[:1] + temps[-1:], tks[:1] + tks[-1:], tps[:1] + tps[-1:])
+    out = [dict(prompt=pr, temperature=t, top_k=k, top_p=p) for pr, t, k, p in ends]
     rng = random.Random(0)
     for i, k in enumerate(tks):
         out.append(dict(prompt=prompts[i % len(prompts)], temperature=rng.choice(temps), top_k=k, top_p=rng.choice(tps)))

@@ -71,15 +71,16 @@ def _option_label(v) -> str:
 
 
 class Explorer:
-    """One explorable view, shown live in a kernel and precomputed (or computed in the page) on the static page.
+    """One explorable view, shown live in a kernel and, on the static page, precomputed or
+    computed by an in-page program.
 
     Displaying an Explorer (a cell's value) shows the live widget, with its first frame
     drawn, in a fraction of a second. The page view (:meth:`html`) precomputes every frame
-    of the grid (unless an in-page program computes them), which takes up to a second or more, and is needed only by the book's
-    pages, which have no kernel. So it is added to the displayed output only when the
-    environment variable ``AHO_BOOK_BUILD`` is ``1``: the book's Sphinx extension
-    ``_ext/page_views.py`` sets it for every build, and the kernels that execute the chapters
-    inherit it. A notebook output is captured the moment it is displayed, so the page view
+    of the grid (unless an in-page program computes them in the page), which takes up to a
+    second or more, and is needed only by the book's pages, which have no kernel. So it is
+    added to the displayed output only when the environment variable ``AHO_BOOK_BUILD`` is
+    ``1``: the book's Sphinx extension ``_ext/page_views.py`` sets it for every build, and
+    the kernels that execute the chapters inherit it. A notebook output is captured the moment it is displayed, so the page view
     cannot be computed later, on demand; and nothing inside a kernel tells a book build from
     a reader, hence the explicit variable.
 
