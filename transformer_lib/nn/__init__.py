@@ -1,15 +1,17 @@
 """PyTorch modules that train, one file per concept, mirroring :mod:`transformer_lib.ref`."""
 
 from transformer_lib.nn.attention import MultiHeadAttention
-from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, feed_forward, to_torch_state_dict
+from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, SwiGLU, feed_forward, to_torch_state_dict
 from transformer_lib.nn.config import TransformerConfig, seed_everything
+from transformer_lib.nn.gqa import GroupedQueryAttention, grouped_attention, repeat_kv
 from transformer_lib.nn.gpt import GPT, GPTConfig, kv_cache_bytes, shift_targets
 from transformer_lib.nn.masks import (
     causal_mask, full_mask, padding_mask, padding_mask_from_ids, prefix_lm_mask, to_torch_blocked,
 )
 from transformer_lib.nn.model import Transformer
 from transformer_lib.nn.modes import evaluating
-from transformer_lib.nn.norms import LayerNorm
+from transformer_lib.nn.norms import LayerNorm, RMSNorm
+from transformer_lib.nn.rotary import RotaryEmbedding, apply_rotary, rotary_frequencies
 from transformer_lib.nn.trace import TraceRow, format_trace, parameter_counts, shape_trace
 from transformer_lib.nn.positional import (
     LearnedPositionalEmbedding,
@@ -49,4 +51,13 @@ __all__ = [
     "TraceRow",
     "relative_position_matrix",
     "LearnedPositionalEmbedding",
+    # chapter "The modern block"
+    "RotaryEmbedding",
+    "apply_rotary",
+    "rotary_frequencies",
+    "RMSNorm",
+    "GroupedQueryAttention",
+    "grouped_attention",
+    "repeat_kv",
+    "SwiGLU",
 ]

@@ -13,6 +13,7 @@ from torch import nn
 
 from transformer_lib.nn.attention import MultiHeadAttention
 from transformer_lib.nn.norms import LayerNorm
+from transformer_lib.ref.blocks import swiglu_hidden_width
 
 
 def feed_forward(x: torch.Tensor, linear1: nn.Linear, linear2: nn.Linear, dropout: nn.Module) -> torch.Tensor:
@@ -181,3 +182,33 @@ class DecoderLayer(nn.Module):
             x = self.norm2(x + self.dropout2(c))
             x = self.norm3(x + self._ff(x))
         return (x, ws, wc) if need_weights else x
+
+
+class SwiGLU(nn.Module):
+    """FFN_SwiGLU(x) = (SiLU(x W) * x V) W_2, the modern block's feed-forward (chapter "The modern block").
+
+    Shazeer 2020, "GLU Variants Improve Transformer" (Swish with beta = 1 is ``F.silu``); no
+    biases, as in the paper. Equal to :func:`transformer_lib.ref.swiglu_feed_forward`.
+
+    Args:
+        d_model: D.
+        d_ff: the hidden width; default :func:`transformer_lib.ref.swiglu_hidden_width` (d_model), the width
+            whose parameter count matches a ReLU FFN with d_ff = 4 x d_model.
+    """
+
+    def __init__(self, d_model: int, d_ff: int | None = None):
+        super().__init__()
+        if isinstance(d_model, bool) or int(d_model) != d_model or d_model <= 0:
+            raise ValueError(f"d_model must be a positive integer, got {d_model!r}")
+        d_ff = swiglu_hidden_width(d_model) if d_ff is None else d_ff
+        _check_d_ff(d_ff)
+        self.d_model, self.d_ff = int(d_model), int(d_ff)
+        self.W = nn.Linear(self.d_model, self.d_ff, bias=False)  # the gate
+        self.V = nn.Linear(self.d_model, self.d_ff, bias=False)  # the linear unit
+        self.W_2 = nn.Linear(self.d_ff, self.d_model, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (..., T, D) -> (..., T, D)."""
+        if x.ndim == 0 or x.shape[-1] != self.d_model:
+            raise ValueError(f"SwiGLU expects the last axis to be d_model={self.d_model}, got shape {tuple(x.shape)}")
+        return self.W_2(F.silu(self.W(x)) * self.V(x))  # (..., T, D) -> (..., T, d_ff) -> (..., T, D)

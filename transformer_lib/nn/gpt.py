@@ -65,17 +65,33 @@ def shift_targets(ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return ids[:, :-1], ids[:, 1:]  # (B, T), (B, T)
 
 
-def kv_cache_bytes(n_layers: int, d_model: int, context: int, batch: int = 1, bytes_per_number: int = 2) -> int:
+def kv_cache_bytes(n_layers: int, d_model: int, context: int, batch: int = 1, bytes_per_number: int = 2,
+                   n_kv_heads: int | None = None, n_heads: int | None = None) -> int:
     """The KV cache's size: 2 (K and V) x n_layers x batch x context x d_model numbers.
 
     Per layer each position keeps one key and one value of width H x Dh = D. ``bytes_per_number``:
-    2 for float16/bfloat16, 4 for float32.
+    2 for float16/bfloat16, 4 for float32. With grouped-query attention (chapter "The modern
+    block"; Ainslie et al. 2023) give ``n_kv_heads`` and ``n_heads`` together: a position then
+    keeps H_kv x Dh = d_model x n_kv_heads / n_heads numbers per key and per value.
     """
     for name, v in (("n_layers", n_layers), ("d_model", d_model), ("context", context), ("batch", batch),
                     ("bytes_per_number", bytes_per_number)):
         if int(v) != v or v <= 0:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    return 2 * n_layers * batch * context * d_model * bytes_per_number
+    if (n_kv_heads is None) != (n_heads is None):
+        raise ValueError(f"give n_kv_heads and n_heads together (or neither), got n_kv_heads={n_kv_heads!r}, "
+                         f"n_heads={n_heads!r}")
+    width = d_model  # H x Dh numbers per key (and per value)
+    if n_heads is not None:
+        for name, v in (("n_kv_heads", n_kv_heads), ("n_heads", n_heads)):
+            if int(v) != v or v <= 0:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        check_heads(d_model, n_heads)
+        if n_heads % n_kv_heads != 0:
+            raise ValueError(f"n_heads % n_kv_heads != 0: n_heads={n_heads} query heads cannot share "
+                             f"n_kv_heads={n_kv_heads} key/value heads in equal groups")
+        width = n_kv_heads * (d_model // n_heads)  # H_kv x Dh
+    return 2 * n_layers * batch * context * width * bytes_per_number
 
 
 class GPT(nn.Module):

@@ -12,10 +12,14 @@ from transformer_lib.ref.attention import (
     softmax,
     split_heads,
 )
-from transformer_lib.ref.blocks import decoder_layer, encoder_layer, feed_forward, layer_params
+from transformer_lib.ref.blocks import (
+    decoder_layer, encoder_layer, feed_forward, layer_params, swiglu_feed_forward, swiglu_hidden_width,
+)
+from transformer_lib.ref.gqa import check_kv_heads, grouped_attention, grouped_query_attention, repeat_kv
 from transformer_lib.ref.masks import causal_mask, full_mask, padding_mask, padding_mask_from_ids, prefix_lm_mask
-from transformer_lib.ref.norms import batch_norm, layer_norm
+from transformer_lib.ref.norms import batch_norm, layer_norm, rms_norm
 from transformer_lib.ref.positional import frequencies, relative_position_matrix, sinusoidal_positional_encoding
+from transformer_lib.ref.rotary import apply_rotary, rotary_frequencies
 
 __all__ = [
     "softmax",
@@ -38,4 +42,14 @@ __all__ = [
     "layer_params",
     "frequencies",
     "relative_position_matrix",
+    # chapter "The modern block"
+    "apply_rotary",
+    "rotary_frequencies",
+    "rms_norm",
+    "grouped_attention",
+    "grouped_query_attention",
+    "repeat_kv",
+    "check_kv_heads",
+    "swiglu_feed_forward",
+    "swiglu_hidden_width",
 ]

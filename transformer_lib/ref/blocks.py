@@ -126,3 +126,46 @@ def layer_params(layer) -> dict:
     for key in [k for k in out if k.endswith(".weight") and "_attn.W_" in k]:
         out[key[: -len(".weight")]] = out.pop(key)
     return out
+
+
+def swiglu_hidden_width(d_model: int, multiple_of: int = 1) -> int:
+    """The SwiGLU hidden width whose parameter count matches a ReLU FFN with d_ff = 4 x d_model.
+
+    Chapter "The modern block"; Shazeer 2020 ("GLU Variants Improve Transformer") shrinks the
+    hidden width to 2/3 of the ReLU FFN's so that its three matrices (D x h each) hold as many
+    numbers as the ReLU FFN's two (D x 4D each): 3 D h = 8 D^2, h = 2/3 x 4D = 8D/3.
+    Rounding: to the *nearest* multiple of ``multiple_of`` (default 1: the nearest integer,
+    ties up), and never below ``multiple_of``. The weight counts then differ by at most
+    3 x D x multiple_of / 2 (biases aside). LLaMA instead rounds *up* to a multiple of 256.
+    """
+    for name, v in (("d_model", d_model), ("multiple_of", multiple_of)):
+        if isinstance(v, bool) or int(v) != v or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    d_model, m = int(d_model), int(multiple_of)
+    # nearest integer to 8D / (3m), in integer arithmetic: floor((8D + 3m/2) / (3m))
+    return m * max(1, (2 * 8 * d_model + 3 * m) // (2 * 3 * m))
+
+
+def swiglu_feed_forward(x, W, V, W_2):
+    """FFN_SwiGLU(x) = (Swish(x W) * x V) W_2, Swish(z) = z sigmoid(z) (= SiLU), no biases.
+
+    Chapter "The modern block"; Shazeer 2020, "GLU Variants Improve Transformer" (Swish with
+    beta = 1). The gate Swish(x W) multiplies, feature by feature, the linear unit x V.
+
+    Args:
+        x: (..., T, D).
+        W, V: (D, d_ff), the gate and the linear unit; W_2: (d_ff, D).
+
+    Returns:
+        (..., T, D).
+    """
+    x = np.asarray(x)
+    D = x.shape[-1]
+    d_ff = np.shape(W)[-1] if np.ndim(W) == 2 else None
+    if d_ff is None or np.shape(W) != (D, d_ff) or np.shape(V) != (D, d_ff) or np.shape(W_2) != (d_ff, D):
+        raise ValueError(
+            f"x has d_model={D} but W has shape {np.shape(W)}, V {np.shape(V)} and W_2 {np.shape(W_2)}; "
+            "expected W and V (d_model, d_ff) and W_2 (d_ff, d_model)"
+        )
+    gate = x @ W  # (..., T, d_ff)
+    return (gate / (1.0 + np.exp(-gate)) * (x @ V)) @ W_2  # (..., T, d_ff) -> (..., T, D)
