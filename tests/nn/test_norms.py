@@ -132,3 +132,46 @@ def test_nn_layer_norm_bad_input():
         ln(torch.zeros(2, 3, 7))
     with pytest.raises(ValueError, match="positive integer"):
         tnn.LayerNorm(0)
+
+
+# ---------------------------------------------------------------- RMSNorm (chapter "The modern block")
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("eps", [None, 1e-5])
+def test_nn_rms_norm_matches_torch_rms_norm_with_copied_weights(shape, eps):
+    torch.manual_seed(0)
+    x = torch.randn(shape, dtype=torch.float64) * 2 - 1
+    mine = tnn.RMSNorm(shape[-1], eps=eps).double()
+    theirs = torch.nn.RMSNorm(shape[-1], eps=eps).double()
+    with torch.no_grad():
+        mine.weight.copy_(torch.randn(shape[-1]))
+    theirs.load_state_dict(mine.state_dict())  # same name: weight
+    torch.testing.assert_close(mine(x), theirs(x), rtol=1e-10, atol=1e-12)
+    xa, xb = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    (mine(xa) ** 2).sum().backward()
+    (theirs(xb) ** 2).sum().backward()
+    torch.testing.assert_close(xa.grad, xb.grad, rtol=1e-9, atol=1e-11)
+    torch.testing.assert_close(mine.weight.grad, theirs.weight.grad, rtol=1e-9, atol=1e-11)
+
+
+def test_nn_rms_norm_eps_none_is_the_dtypes_epsilon_in_float32_too():
+    x = torch.full((2, 4), 1e-6, dtype=torch.float32)  # mean square 1e-12, far below eps = 1.2e-7
+    torch.testing.assert_close(tnn.RMSNorm(4)(x), torch.nn.RMSNorm(4)(x))
+
+
+def test_nn_rms_norm_equals_ref():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 6)) + 1
+    m = tnn.RMSNorm(6, eps=1e-6).double()
+    with torch.no_grad():
+        m.weight.copy_(torch.tensor(rng.standard_normal(6)))
+    np.testing.assert_allclose(m(torch.tensor(x)).detach().numpy(),
+                               ref.rms_norm(x, m.weight.detach().numpy(), eps=1e-6), rtol=1e-12)
+
+
+def test_nn_rms_norm_bad_input():
+    with pytest.raises(ValueError, match="last axis to be d_model=8"):
+        tnn.RMSNorm(8)(torch.zeros(2, 3, 7))
+    with pytest.raises(ValueError, match="positive integer"):
+        tnn.RMSNorm(0)
+    with pytest.raises(ValueError, match="eps must be None"):
+        tnn.RMSNorm(8, eps=-1.0)
