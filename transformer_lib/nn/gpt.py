@@ -81,17 +81,16 @@ def kv_cache_bytes(n_layers: int, d_model: int, context: int, batch: int = 1, by
     if (n_kv_heads is None) != (n_heads is None):
         raise ValueError(f"give n_kv_heads and n_heads together (or neither), got n_kv_heads={n_kv_heads!r}, "
                          f"n_heads={n_heads!r}")
-    width = d_model  # H x Dh numbers per key (and per value)
-    if n_heads is not None:
-        for name, v in (("n_kv_heads", n_kv_heads), ("n_heads", n_heads)):
-            if int(v) != v or v <= 0:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        check_heads(d_model, n_heads)
-        if n_heads % n_kv_heads != 0:
-            raise ValueError(f"n_heads % n_kv_heads != 0: n_heads={n_heads} query heads cannot share "
-                             f"n_kv_heads={n_kv_heads} key/value heads in equal groups")
-        width = n_kv_heads * (d_model // n_heads)  # H_kv x Dh
-    return 2 * n_layers * batch * context * width * bytes_per_number
+    if n_heads is None:  # every head keeps its own key and value: H x Dh = D numbers each
+        return 2 * n_layers * batch * context * d_model * bytes_per_number
+    for name, v in (("n_kv_heads", n_kv_heads), ("n_heads", n_heads)):
+        if int(v) != v or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    check_heads(d_model, n_heads)
+    if n_heads % n_kv_heads != 0:
+        raise ValueError(f"n_heads % n_kv_heads != 0: n_heads={n_heads} query heads cannot share "
+                         f"n_kv_heads={n_kv_heads} key/value heads in equal groups")
+    return 2 * n_layers * batch * context * n_kv_heads * (d_model // n_heads) * bytes_per_number  # H_kv x Dh each
 
 
 class GPT(nn.Module):
