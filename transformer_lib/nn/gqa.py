@@ -21,7 +21,10 @@ from transformer_lib.ref.gqa import check_kv_heads
 
 
 def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:
-    """(B, H_kv, S, Dh) -> (B, H_kv * n_rep, S, Dh): kv head j serves query heads j*n_rep .. j*n_rep + n_rep - 1."""
+    """(B, H_kv, S, Dh) -> (B, H_kv * n_rep, S, Dh): kv head j serves query heads j*n_rep .. j*n_rep + n_rep - 1.
+
+    Chapter "The modern block"; GQA, Ainslie et al. 2023. Equal to :func:`transformer_lib.ref.repeat_kv`.
+    """
     return x.repeat_interleave(n_rep, dim=-3)  # (B, H, S, Dh)
 
 

@@ -22,7 +22,10 @@ from transformer_lib.ref.rotary import apply_rotary
 
 
 def check_kv_heads(n_heads, n_kv_heads) -> None:
-    """One clear message when the query heads cannot be split into equal groups of key/value heads."""
+    """One clear message when the query heads cannot be split into equal groups of key/value heads.
+
+    Chapter "The modern block"; GQA (Ainslie et al. 2023) needs H_kv to divide H.
+    """
     for name, v in (("n_heads", n_heads), ("n_kv_heads", n_kv_heads)):
         if isinstance(v, bool) or int(v) != v or v <= 0:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -38,7 +41,7 @@ def repeat_kv(x, n_rep: int):
     """(..., H_kv, S, Dh) -> (..., H_kv * n_rep, S, Dh): each key/value head repeated for its n_rep query heads.
 
     Copies are consecutive (head j becomes heads j*n_rep .. j*n_rep + n_rep - 1), so query head
-    h meets key/value head h // n_rep. Chapter "The modern block".
+    h meets key/value head h // n_rep. Chapter "The modern block"; GQA, Ainslie et al. 2023.
     """
     x = np.asarray(x)
     return np.repeat(x, n_rep, axis=-3)  # (..., H_kv * n_rep, S, Dh)
