@@ -192,8 +192,9 @@ class SwiGLU(nn.Module):
 
     Args:
         d_model: D.
-        d_ff: the hidden width; default :func:`transformer_lib.ref.swiglu_hidden_width` (d_model), the width
-            whose parameter count matches a ReLU FFN with d_ff = 4 x d_model.
+        d_ff: the hidden width; by default ``swiglu_hidden_width(d_model)``
+            (:func:`transformer_lib.ref.swiglu_hidden_width`), the width whose parameter count
+            matches a ReLU FFN with d_ff = 4 x d_model.
     """
 
     def __init__(self, d_model: int, d_ff: int | None = None):
@@ -210,5 +211,6 @@ class SwiGLU(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (..., T, D) -> (..., T, D)."""
         if x.ndim == 0 or x.shape[-1] != self.d_model:
-            raise ValueError(f"SwiGLU expects the last axis to be d_model={self.d_model}, got shape {tuple(x.shape)}")
+            raise ValueError(f"SwiGLU expects the last axis to be d_model={self.d_model}, "
+                             f"got shape {tuple(x.shape)}")
         return self.W_2(F.silu(self.W(x)) * self.V(x))  # (..., T, D) -> (..., T, d_ff) -> (..., T, D)

@@ -29,7 +29,9 @@ def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:
 
 
 def grouped_attention(q, k, v, mask=None, need_weights: bool = False, dropout_p: float = 0.0):
-    """Attention of H query heads over H_kv shared key/value heads (chapter "The modern block"; GQA, Ainslie et al. 2023).
+    """Attention of H query heads over H_kv shared key/value heads (chapter "The modern block").
+
+    GQA, Ainslie et al. 2023; MQA (Shazeer 2019) when H_kv = 1.
 
     Equal to :func:`transformer_lib.ref.grouped_attention` and to
     ``F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)``, except that a
@@ -46,7 +48,8 @@ def grouped_attention(q, k, v, mask=None, need_weights: bool = False, dropout_p:
     """
     for name, t in (("q", q), ("k", k), ("v", v)):
         if not isinstance(t, torch.Tensor) or t.ndim != 4:
-            raise ValueError(f"{name} must be a tensor of shape (B, heads, length, Dh), got {tuple(getattr(t, 'shape', ()))}")
+            shape = tuple(getattr(t, "shape", ()))
+            raise ValueError(f"{name} must be a tensor of shape (B, heads, length, Dh), got {shape}")
     if k.shape != v.shape or k.shape[0] != q.shape[0] or k.shape[-1] != q.shape[-1]:
         raise ValueError(f"k and v must both be (B={q.shape[0]}, H_kv, S, Dh={q.shape[-1]}), "
                          f"got k {tuple(k.shape)} and v {tuple(v.shape)}")
@@ -88,7 +91,7 @@ class GroupedQueryAttention(nn.Module):
         d_model: D.  n_heads: H (dividing D).  n_kv_heads: H_kv (dividing H).
         dropout: on the attention weights (training only).
         bias: whether the four projections have a bias.
-        rotary: rotate queries and keys by their positions (RoPE, :func:`transformer_lib.nn.apply_rotary`).
+        rotary: rotate queries and keys by their positions (RoPE, :func:`~transformer_lib.nn.apply_rotary`).
     """
 
     def __init__(self, d_model: int, n_heads: int, n_kv_heads: int, dropout: float = 0.0, bias: bool = False,
@@ -119,7 +122,7 @@ class GroupedQueryAttention(nn.Module):
         B, T, D = query.shape
         S = key.shape[1]
         q = self.W_Q(query).view(B, T, self.n_heads, self.d_head).transpose(1, 2)  # (B, T, D) -> (B, H, T, Dh)
-        k = self.W_K(key).view(B, S, self.n_kv_heads, self.d_head).transpose(1, 2)  # (B, S, H_kv*Dh) -> (B, H_kv, S, Dh)
+        k = self.W_K(key).view(B, S, self.n_kv_heads, self.d_head).transpose(1, 2)  # (B, H_kv, S, Dh)
         v = self.W_V(value).view(B, S, self.n_kv_heads, self.d_head).transpose(1, 2)  # (B, H_kv, S, Dh)
         if self.rotary:
             q, k = apply_rotary(q), apply_rotary(k)  # positions 0..T-1 and 0..S-1

@@ -164,7 +164,8 @@ def swiglu_feed_forward(x, W, V, W_2):
     d_ff = np.shape(W)[-1] if np.ndim(W) == 2 else None
     if d_ff is None or np.shape(W) != (D, d_ff) or np.shape(V) != (D, d_ff) or np.shape(W_2) != (d_ff, D):
         raise ValueError(
-            f"x has d_model={D} but W has shape {np.shape(W)}, V {np.shape(V)} and W_2 {np.shape(W_2)}; "
+            f"x has d_model={D} but W has shape {np.shape(W)}, V {np.shape(V)} "
+            f"and W_2 {np.shape(W_2)}; "
             "expected W and V (d_model, d_ff) and W_2 (d_ff, d_model)"
         )
     gate = x @ W  # (..., T, d_ff)

@@ -98,7 +98,8 @@ def grouped_query_attention(x_q, x_kv, W_Q, W_K, W_V, W_O, n_heads: int, n_kv_he
     if x_kv.shape[-1] != D:
         raise ValueError(f"x_q has d_model={D} (shape {x_q.shape}) but x_kv has {x_kv.shape[-1]} (shape {x_kv.shape})")
     D_kv = n_kv_heads * (D // n_heads)
-    for name, W, want in (("W_Q", W_Q, (D, D)), ("W_K", W_K, (D, D_kv)), ("W_V", W_V, (D, D_kv)), ("W_O", W_O, (D, D))):
+    shapes = {"W_Q": (D, D), "W_K": (D, D_kv), "W_V": (D, D_kv), "W_O": (D, D)}
+    for (name, want), W in zip(shapes.items(), (W_Q, W_K, W_V, W_O)):
         if np.shape(W) != want:
             raise ValueError(f"{name} must have shape {want} (d_model={D}, n_heads={n_heads}, "
                              f"n_kv_heads={n_kv_heads}), got {np.shape(W)}")
