@@ -121,3 +121,13 @@ def test_kv_cache_bytes_bad_head_counts():
         tnn.kv_cache_bytes(2, 64, 10, n_kv_heads=1, n_heads=5)
     with pytest.raises(ValueError, match="n_kv_heads must be a positive integer"):
         tnn.kv_cache_bytes(2, 64, 10, n_kv_heads=0, n_heads=4)
+
+
+@pytest.mark.parametrize("need_weights", [False, True])
+def test_a_fully_masked_query_leaves_the_gradients_finite(need_weights):
+    q, k, v = (t.requires_grad_(True) for t in _qkv(2))
+    mask = torch.ones(T, S, dtype=torch.bool)
+    mask[1] = False  # query 1 may attend to nothing
+    out, _ = tnn.grouped_attention(q, k, v, mask, need_weights=need_weights)
+    out.sum().backward()
+    assert all(torch.isfinite(t.grad).all() for t in (q, k, v))
