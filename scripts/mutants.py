@@ -572,6 +572,8 @@ CATALOGUE: list[Mutant] = [
       "idx = torch.randint(0, src.shape[0] - 1, (batch_size,), generator=gen)", "last training pair never drawn"),
     # issue 14: the modern block (RoPE, RMSNorm, grouped-query attention, SwiGLU, the KV cache with H_kv heads);
     # every description starts with "modern block:" so that `--only "modern block"` runs exactly these.
+    # 2026-11-30: 34/35 killed (10.4 min); the survivor (GQA empty rows give NaN) is killed since
+    # tests/nn/test_nn_gqa.py checks the gradients of a fully masked query (rerun: 1/1).
     M("ref/rotary.py", "return base ** (-2.0 * i / d_head)", "return base ** (-1.0 * i / d_head)",
       "modern block: RoPE frequencies with the wrong exponent"),
     M("ref/rotary.py", "x1 * cos - x2 * sin, x1 * sin + x2 * cos", "x1 * cos + x2 * sin, x1 * sin + x2 * cos",
