@@ -6,12 +6,14 @@ from transformer_lib.nn.config import TransformerConfig, seed_everything
 from transformer_lib.nn.gqa import GroupedQueryAttention, grouped_attention, repeat_kv
 from transformer_lib.nn.gpt import GPT, GPTConfig, kv_cache_bytes, shift_targets
 from transformer_lib.nn.masks import (
-    causal_mask, full_mask, padding_mask, padding_mask_from_ids, prefix_lm_mask, to_torch_blocked,
+    block_layout_to_mask, block_sparse_layout, block_sparse_mask, causal_mask, dilated_mask, full_mask, padding_mask,
+    padding_mask_from_ids, prefix_lm_mask, sliding_window_mask, to_torch_blocked,
 )
 from transformer_lib.nn.model import Transformer
 from transformer_lib.nn.modes import evaluating
 from transformer_lib.nn.norms import LayerNorm, RMSNorm
 from transformer_lib.nn.rotary import RotaryEmbedding, apply_rotary, rotary_frequencies
+from transformer_lib.nn.sparse import block_sparse_attention, dense_mask_of
 from transformer_lib.nn.trace import TraceRow, format_trace, parameter_counts, shape_trace
 from transformer_lib.nn.positional import (
     LearnedPositionalEmbedding,
@@ -39,6 +41,13 @@ __all__ = [
     "prefix_lm_mask",
     "padding_mask",
     "padding_mask_from_ids",
+    "sliding_window_mask",
+    "dilated_mask",
+    "block_sparse_layout",
+    "block_layout_to_mask",
+    "block_sparse_mask",
+    "block_sparse_attention",
+    "dense_mask_of",
     "evaluating",
     "to_torch_blocked",
     "SinusoidalPositionalEncoding",

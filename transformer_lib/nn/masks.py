@@ -11,6 +11,7 @@ mirror :mod:`transformer_lib.ref.masks` too.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 
@@ -64,6 +65,96 @@ def padding_mask_from_ids(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
         raise ValueError(f"ids must be a 2-D tensor of integer token ids (B, S), got {shape}"
                          + (f" of dtype {ids.dtype}" if hasattr(ids, "dtype") else ""))
     return (ids != pad_id)[:, None, None, :]  # (B, S) -> (B, 1, 1, S)
+
+
+# ------------------------------------------------ sparse patterns (chapter "The cost of attention")
+# The mirrors of transformer_lib.ref.masks' sparse patterns (Child et al. 2019; Beltagy et al. 2020
+# Longformer; Zaheer et al. 2020 BigBird), same arguments, same messages, same arrays.
+
+
+def _check_positive(name: str, what: str, value) -> int:
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise ValueError(f"{name} needs a positive integer {what} (>= 1), got {value!r}")
+    return int(value)
+
+
+def _check_count(name: str, what: str, value, most: int) -> int:
+    if isinstance(value, bool) or int(value) != value or not 0 <= value <= most:
+        raise ValueError(f"{name} needs {what} in 0..{most}, got {value!r}")
+    return int(value)
+
+
+def dilated_mask(T: int, window: int, dilation: int = 1, causal: bool = False, device=None) -> torch.Tensor:
+    """bool (T, T): query t may attend to key s iff t - s is a multiple of ``dilation`` and
+    |t - s| < window * dilation (only s <= t if ``causal``); Child et al. 2019's strided pattern."""
+    T = _check_length("dilated_mask", T)
+    window = _check_positive("dilated_mask", "window", window)
+    dilation = _check_positive("dilated_mask", "dilation", dilation)
+    pos = torch.arange(T, device=device)
+    gap = pos[:, None] - pos[None, :]  # (T, S): t - s
+    keep = (gap.abs() < window * dilation) & (gap % dilation == 0)
+    return keep & (gap >= 0) if causal else keep
+
+
+def sliding_window_mask(T: int, window: int, causal: bool = False, device=None) -> torch.Tensor:
+    """bool (T, T): query t may attend to key s iff |t - s| < ``window`` (and s <= t if ``causal``);
+    the restricted self-attention of Vaswani et al. 2017, Table 1, and Longformer's local window."""
+    T = _check_length("sliding_window_mask", T)
+    window = _check_positive("sliding_window_mask", "window", window)
+    return dilated_mask(T, window, 1, causal, device)
+
+
+def block_sparse_layout(n_blocks: int, window: int = 1, n_global: int = 0, n_random: int = 0,
+                        seed: int = 0, causal: bool = False, device=None) -> torch.Tensor:
+    """bool (nT, nS): BigBird's block pattern (Zaheer et al. 2020), as :func:`transformer_lib.ref.block_sparse_layout`.
+
+    Block row i keeps key block j iff |i - j| < ``window``, or i or j < ``n_global``, or j is one
+    of ``n_random`` blocks drawn for row i (``np.random.default_rng(seed)``, the reference's
+    generator, so that both give the same layout); only j <= i if ``causal``.
+    """
+    n = _check_length("block_sparse_layout", n_blocks, "n_blocks")
+    window = _check_positive("block_sparse_layout", "window", window)
+    n_global = _check_count("block_sparse_layout", "n_global", n_global, n)
+    n_random = _check_count("block_sparse_layout", "n_random", n_random, n)
+    i = torch.arange(n)
+    layout = ((i[:, None] - i[None, :]).abs() < window) | (i[:, None] < n_global) | (i[None, :] < n_global)
+    if causal:
+        layout &= i[None, :] <= i[:, None]  # (nT, nS)
+    rng = np.random.default_rng(seed)
+    for row in range(n):
+        free = np.flatnonzero((~layout[row] & ((i <= row) if causal else True)).numpy())
+        if n_random and free.size:
+            layout[row, torch.from_numpy(rng.choice(free, size=min(n_random, free.size), replace=False))] = True
+    return layout.to(device)
+
+
+def block_layout_to_mask(layout: torch.Tensor, block_size: int) -> torch.Tensor:
+    """Expand a block layout (nT, nS) to the token mask (nT * block_size, nS * block_size)."""
+    if not isinstance(layout, torch.Tensor) or layout.dtype != torch.bool or layout.ndim != 2:
+        shape = tuple(layout.shape) if hasattr(layout, "shape") else type(layout).__name__
+        raise ValueError(f"layout must be a 2-D boolean tensor (nT, nS), got shape {shape}"
+                         + (f" of dtype {layout.dtype}" if hasattr(layout, "dtype") else ""))
+    block_size = _check_positive("block_layout_to_mask", "block_size", block_size)
+    return layout.repeat_interleave(block_size, 0).repeat_interleave(block_size, 1)  # (nT*bs, nS*bs)
+
+
+def _check_blocks(name: str, T, block_size) -> tuple[int, int]:
+    T = _check_length(name, T)
+    block_size = _check_positive(name, "block_size", block_size)
+    if T % block_size:
+        raise ValueError(f"{name}: block_size={block_size} does not divide the length T={T}; "
+                         f"pick a divisor of T or pad the sequence to a multiple of {block_size}")
+    return T, block_size
+
+
+def block_sparse_mask(T: int, block_size: int, window: int = 1, n_global: int = 0, n_random: int = 0,
+                      seed: int = 0, causal: bool = False, device=None) -> torch.Tensor:
+    """bool (T, T): :func:`block_sparse_layout` over T / ``block_size`` blocks expanded to tokens
+    (and :func:`causal_mask` inside the diagonal blocks if ``causal``); ``block_size`` must divide T."""
+    T, block_size = _check_blocks("block_sparse_mask", T, block_size)
+    layout = block_sparse_layout(T // block_size, window, n_global, n_random, seed, causal, device)
+    mask = block_layout_to_mask(layout, block_size)  # (T, T)
+    return mask & causal_mask(T, device) if causal else mask
 
 
 def to_torch_blocked(mask: torch.Tensor) -> torch.Tensor:

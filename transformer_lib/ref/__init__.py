@@ -15,8 +15,20 @@ from transformer_lib.ref.attention import (
 from transformer_lib.ref.blocks import (
     decoder_layer, encoder_layer, feed_forward, layer_params, swiglu_feed_forward, swiglu_hidden_width,
 )
+from transformer_lib.ref.flash import flash_attention
 from transformer_lib.ref.gqa import check_kv_heads, grouped_attention, grouped_query_attention, repeat_kv
-from transformer_lib.ref.masks import causal_mask, full_mask, padding_mask, padding_mask_from_ids, prefix_lm_mask
+from transformer_lib.ref.masks import (
+    block_layout_to_mask,
+    block_sparse_layout,
+    block_sparse_mask,
+    causal_mask,
+    dilated_mask,
+    full_mask,
+    padding_mask,
+    padding_mask_from_ids,
+    prefix_lm_mask,
+    sliding_window_mask,
+)
 from transformer_lib.ref.norms import batch_norm, layer_norm, rms_norm
 from transformer_lib.ref.positional import frequencies, relative_position_matrix, sinusoidal_positional_encoding
 from transformer_lib.ref.rotary import apply_rotary, rotary_frequencies
@@ -33,6 +45,12 @@ __all__ = [
     "prefix_lm_mask",
     "padding_mask",
     "padding_mask_from_ids",
+    "sliding_window_mask",
+    "dilated_mask",
+    "block_sparse_layout",
+    "block_layout_to_mask",
+    "block_sparse_mask",
+    "flash_attention",
     "sinusoidal_positional_encoding",
     "layer_norm",
     "batch_norm",
