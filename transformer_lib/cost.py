@@ -1,0 +1,164 @@
+"""Measuring what attention costs: peak memory, time, log-log slopes, and the structural columns of
+the paper's Table 1 (chapter "The cost of attention").
+
+Vaswani et al. 2017, Table 1, compares layer types by three numbers: the work per layer
+(self-attention O(n^2 d), recurrent O(n d^2), convolutional O(k n d^2), restricted self-attention
+O(r n d)), the *sequential operations* (how many steps must run one after another: O(n) for a
+recurrent layer, O(1) for the others) and the *maximum path length* between any input and output
+position (O(1) for self-attention, O(n) recurrent, O(n/k) contiguous convolution, O(n/r)
+restricted). The first is measured here (time, peak memory, and the slope of their log-log plot
+against n); the other two are computed from each layer's connection pattern, not copied from the
+table. The memory tools also show what FlashAttention (Dao et al. 2022) saves: see
+:func:`transformer_lib.ref.flash_attention`.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+from transformer_lib.ref.masks import sliding_window_mask
+
+
+def numpy_peak_bytes(fn, *args, **kwargs):
+    """Run ``fn(*args, **kwargs)`` and return ``(result, peak)``: the most bytes Python/NumPy held at
+    once during the call, above what was held before it (``tracemalloc``; NumPy reports its arrays
+    to it). Torch tensors are not seen: use :func:`torch_peak_bytes` for those."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        result = fn(*args, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        if started:
+            tracemalloc.stop()
+    return result, max(peak - before, 0)
+
+
+def torch_peak_bytes(fn, *args, **kwargs):
+    """Run ``fn(*args, **kwargs)`` under ``torch.profiler`` with memory profiling and return
+    ``(result, peak)``: the largest sum of CPU tensor bytes allocated and not yet freed during the
+    call (from the profiler's allocation and free events, in time order). Memory held before the
+    call (weights, inputs) is not counted; the result is, if it is new."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        result = fn(*args, **kwargs)
+    events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]")
+    held = peak = 0
+    for _, nbytes in events:  # + for an allocation, - for a free
+        held += nbytes
+        peak = max(peak, held)
+    return result, peak
+
+
+def median_seconds(fn, repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall-clock seconds of ``fn()`` over ``repeat`` runs, after ``warmup`` untimed runs."""
+    if repeat < 1:
+        raise ValueError(f"median_seconds needs repeat >= 1, got {repeat!r}")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def log_log_slope(ns, ys) -> float:
+    """The slope of the least-squares line through (log n, log y): the exponent p in y ~ c n^p."""
+    ns, ys = np.asarray(ns, dtype=float), np.asarray(ys, dtype=float)
+    if ns.shape != ys.shape or ns.ndim != 1 or ns.size < 2:
+        raise ValueError(f"log_log_slope needs two 1-D arrays of the same length >= 2, got shapes {ns.shape} and {ys.shape}")
+    if np.any(ns <= 0) or np.any(ys <= 0):
+        raise ValueError("log_log_slope needs positive values (a logarithm is taken)")
+    return float(np.polyfit(np.log(ns), np.log(ys), 1)[0])
+
+
+# ---------------------------------------------------------------- Table 1's structural columns
+def layer_structure(kind: str, n: int, k: int = 3, r: int = 4):
+    """The connection pattern of one layer over n positions, as two bool (n, n) matrices.
+
+    ``reads[i, j]``: output i reads input position j directly (one hop). ``waits[i, j]``: output i
+    cannot be computed before output j of the same layer (a recurrence).
+
+    kinds: ``"self-attention"`` (every position reads every position), ``"recurrent"``
+    (h_i reads x_i and h_{i-1}, so it waits for output i - 1), ``"convolutional"`` (kernel ``k``,
+    contiguous: |i - j| <= k // 2) and ``"restricted"`` self-attention (window ``r``:
+    |i - j| < r, :func:`transformer_lib.ref.sliding_window_mask`).
+    """
+    pos = np.arange(n)
+    if kind == "self-attention":
+        reads = np.ones((n, n), dtype=bool)
+    elif kind == "recurrent":
+        reads = (pos[None, :] == pos[:, None]) | (pos[None, :] == pos[:, None] - 1)  # (n, n): x_i and h_{i-1}
+    elif kind == "convolutional":
+        if k < 3 or k % 2 == 0:
+            raise ValueError(f"the convolution needs an odd kernel size k >= 3 (a centred window), got {k!r}")
+        reads = sliding_window_mask(n, k // 2 + 1)
+    elif kind == "restricted":
+        if r < 2:
+            raise ValueError(f"restricted self-attention needs a window r >= 2 to reach a neighbour, got {r!r}")
+        reads = sliding_window_mask(n, r)
+    else:
+        raise ValueError(f"unknown layer kind {kind!r}; pick one of {LAYER_KINDS}")
+    waits = (pos[None, :] == pos[:, None] - 1) if kind == "recurrent" else np.zeros((n, n), dtype=bool)
+    return reads, waits
+
+
+LAYER_KINDS = ("self-attention", "recurrent", "convolutional", "restricted")
+
+
+def max_path_length(reads) -> int:
+    """The longest shortest path, in hops, from an input position to an output position that it
+    reaches at all, when layers with the connection pattern ``reads`` (bool (n, n)) are stacked:
+    Table 1's "maximum path length". For a recurrent layer a hop is one step along the chain."""
+    reads = np.asarray(reads, dtype=bool)
+    n = reads.shape[0]
+    hop = reads.astype(np.float32)
+    reach = np.eye(n, dtype=bool) | reads  # (n, n): within 1 hop
+    longest = 1 if reads.any() and not np.array_equal(reach, np.eye(n, dtype=bool)) else 0
+    for hops in range(2, n + 1):
+        wider = (hop @ reach.astype(np.float32)) > 0  # within `hops` hops
+        wider |= reach
+        if np.array_equal(wider, reach):
+            break
+        reach, longest = wider, hops
+    return longest
+
+
+def sequential_operations(waits) -> int:
+    """How many steps of one layer must run one after another: 1 + the longest chain in ``waits``
+    (bool (n, n), output i waits for output j < i). Table 1's "sequential operations"."""
+    waits = np.asarray(waits, dtype=bool)
+    if np.any(np.triu(waits)):
+        raise ValueError("waits[i, j] may only point back (j < i): an output cannot wait for itself or a later one")
+    depth = np.ones(waits.shape[0], dtype=int)
+    for i in range(waits.shape[0]):
+        earlier = np.flatnonzero(waits[i])
+        if earlier.size:
+            depth[i] = 1 + depth[earlier].max()
+    return int(depth.max()) if depth.size else 0
+
+
+def paper_complexity(kind: str, n: int, d: int, k: int = 3, r: int = 4) -> int:
+    """Table 1's complexity per layer, as a number: n^2 d, n d^2, k n d^2 or r n d."""
+    table = {"self-attention": n * n * d, "recurrent": n * d * d, "convolutional": k * n * d * d, "restricted": r * n * d}
+    if kind not in table:
+        raise ValueError(f"unknown layer kind {kind!r}; pick one of {LAYER_KINDS}")
+    return table[kind]
+
+
+def expected_path_length(kind: str, n: int, k: int = 3, r: int = 4) -> int:
+    """What the layer patterns of :func:`layer_structure` give exactly (Table 1 states the orders:
+    1, n, n/k, n/r)."""
+    return {"self-attention": 1, "recurrent": n - 1, "convolutional": math.ceil((n - 1) / (k // 2)),
+            "restricted": math.ceil((n - 1) / (r - 1))}[kind]
