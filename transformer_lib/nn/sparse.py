@@ -2,10 +2,11 @@
 
 A mask alone saves nothing: ``softmax(Q K^T + mask) V`` still scores all T x S pairs and then
 throws most of them away. To pay only for the kept pairs, the computation must never form the
-masked ones. Here the keys and values are cut into blocks; for each query block we *gather* the
-key blocks its layout row keeps and attend to those alone, so the scores are
-(T, kept blocks * block_size) instead of (T, S): O(T) for a sliding window, O(T^2) only for a full
-layout. This is the block-sparse attention of the Sparse Transformer (Child et al. 2019), Longformer
+masked ones. Here queries, keys and values are cut into blocks; for each kept pair of blocks
+(query block i, key block j) of the layout we *gather* the two blocks and score that one
+(block_size, block_size) tile, so the work and memory grow with the number of kept pairs: O(T)
+for a sliding window with a few global and random blocks, O(T^2) only for a full layout. A row's
+softmax then spans the tiles of its row, summed with the online softmax's running sums. This is the block-sparse attention of the Sparse Transformer (Child et al. 2019), Longformer
 (Beltagy et al. 2020) and BigBird (Zaheer et al. 2020); the layouts come from
 :func:`transformer_lib.nn.masks.block_sparse_layout`. Its result equals dense attention under the
 expanded mask (:func:`transformer_lib.nn.masks.block_layout_to_mask`), which the tests check.
@@ -57,31 +58,34 @@ def block_sparse_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, la
     S, Dv = k.shape[-2], v.shape[-1]
     bs = _block_size(layout, T, S)
     nT, nS = layout.shape
-    layout = layout.to(q.device)
-    n_kept = layout.sum(dim=1)  # (nT,)
-    M = max(int(n_kept.max()), 1)  # the most key blocks any query block keeps
-    # Row i's kept block indices first (stable sort puts True before False), padded to M slots.
-    order = torch.sort((~layout).to(torch.int8), dim=1, stable=True).indices[:, :M]  # (nT, M)
-    slot_ok = torch.arange(M, device=q.device)[None, :] < n_kept[:, None]  # (nT, M)
-
+    rows, cols = layout.to(q.device).nonzero(as_tuple=True)  # (P,), (P,): the P kept block pairs
+    qb = q.reshape(*lead, nT, bs, Dh)  # (..., nT, bs, Dh)
     kb = k.reshape(*lead, nS, bs, Dh)  # (..., nS, bs, Dh)
     vb = v.reshape(*lead, nS, bs, Dv)  # (..., nS, bs, Dv)
-    k_kept = kb[..., order, :, :].reshape(*lead, nT, M * bs, Dh)  # (..., nT, M, bs, Dh) -> (..., nT, M*bs, Dh)
-    v_kept = vb[..., order, :, :].reshape(*lead, nT, M * bs, Dv)  # (..., nT, M*bs, Dv)
-    qb = q.reshape(*lead, nT, bs, Dh)  # (..., nT, bs, Dh)
 
-    scores = qb @ k_kept.transpose(-2, -1) / math.sqrt(Dh)  # (..., nT, bs, M*bs)
-    keep = slot_ok[:, :, None].expand(nT, M, bs).reshape(nT, 1, M * bs)  # (nT, M, bs) -> (nT, 1, M*bs)
+    # One (bs, bs) score tile per kept pair; nothing is computed for the pairs the layout drops.
+    scores = qb[..., rows, :, :] @ kb[..., cols, :, :].transpose(-2, -1) / math.sqrt(Dh)  # (..., P, bs, bs)
     if causal:
-        q_pos = (torch.arange(nT, device=q.device)[:, None] * bs + torch.arange(bs, device=q.device))[:, :, None]  # (nT, bs, 1)
-        k_pos = (order[:, :, None] * bs + torch.arange(bs, device=q.device)).reshape(nT, 1, M * bs)  # (nT, 1, M*bs)
-        keep = keep & (k_pos <= q_pos)  # (nT, bs, M*bs)
-    # As in MultiHeadAttention: a query with nothing to read attends everywhere, then gets zeros,
-    # so that neither the output nor the gradient is NaN.
-    empty = ~keep.any(dim=-1, keepdim=True)  # (nT, bs or 1, 1)
-    scores = scores.masked_fill(~(keep | empty), float("-inf"))
-    out = torch.softmax(scores, dim=-1) @ v_kept  # (..., nT, bs, Dv)
-    out = out.masked_fill(empty, 0.0)
+        offsets = torch.arange(bs, device=q.device)
+        q_pos = (rows[:, None] * bs + offsets)[:, :, None]  # (P, bs, 1)
+        k_pos = (cols[:, None] * bs + offsets)[:, None, :]  # (P, 1, bs)
+        scores = scores.masked_fill(k_pos > q_pos, float("-inf"))
+
+    # A query's softmax runs over the tiles of its row, spread among the P pairs: take each row's
+    # maximum (shift-invariance makes it a constant, hence no gradient), then sum exp(score - max)
+    # and exp(score - max) v into the row with index_add (the online softmax's m, l and acc,
+    # Milakov & Gimelshein 2018, over the kept tiles in one go).
+    with torch.no_grad():
+        row_max = torch.full((*lead, nT, bs), float("-inf"), dtype=q.dtype, device=q.device)
+        tile_max = scores.amax(dim=-1)  # (..., P, bs)
+        row_max = row_max.scatter_reduce(-2, rows[:, None].expand_as(tile_max), tile_max, "amax")  # (..., nT, bs)
+        row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))  # an empty row: shift 0
+    p = torch.exp(scores - row_max[..., rows, :, None])  # (..., P, bs, bs); masked scores give exactly 0
+    total = torch.zeros(*lead, nT, bs, dtype=p.dtype, device=q.device).index_add(-2, rows, p.sum(dim=-1))  # (..., nT, bs)
+    acc = torch.zeros(*lead, nT, bs, Dv, dtype=p.dtype, device=q.device).index_add(
+        -3, rows, p @ vb[..., cols, :, :])  # (..., nT, bs, Dv)
+    # A query with no key left has total 0 and acc 0: it gets zeros, never NaN.
+    out = acc / torch.where(total == 0, torch.ones_like(total), total)[..., None]  # (..., nT, bs, Dv)
     return out.reshape(*lead, T, Dv)  # (..., nT, bs, Dv) -> (..., T, Dv)
 
 

@@ -1,0 +1,77 @@
+"""Block-sparse attention that skips the masked blocks against dense attention with the same mask
+(chapter "The cost of attention").
+
+Both get the same BigBird-style layout (Zaheer et al. 2020: a band of 3 blocks, 1 global block,
+1 random block per row, blocks of 64). Dense attention expands it to the (T, T) mask and scores
+every pair before masking; transformer_lib.nn.block_sparse_attention gathers the kept key blocks
+and scores only those. Printed: forward time (fastest of the repeats) and peak memory (torch's
+profiler) of each, and their ratios, all measured in this run on this machine. Expect the dense
+costs to grow ~T^2 and the sparse ones ~T, so the ratios grow ~T.
+
+Run: .venv/bin/python benchmarks/bench_sparse_attention.py [--lengths 512 1024 2048 4096] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from transformer_lib import cost
+from transformer_lib.nn import block_sparse_attention, block_sparse_layout, dense_mask_of
+
+B, H, DH, BLOCK = 1, 2, 32, 64
+
+
+def dense_masked(q, k, v, layout):
+    """softmax(Q K^T / sqrt(Dh) + mask) V, every one of the T x T scores formed."""
+    mask = dense_mask_of(layout, BLOCK)  # (T, T)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, H, T, T)
+    return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1) @ v  # (B, H, T, Dh)
+
+
+def torch_sdpa(q, k, v, layout):
+    """The same through F.scaled_dot_product_attention with the boolean mask."""
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=dense_mask_of(layout, BLOCK))
+
+
+def main(lengths: list[int], repeat: int) -> None:
+    torch.manual_seed(0)
+    ways = {"dense+mask": dense_masked, "torch sdpa+mask": torch_sdpa, "block-sparse": block_sparse_attention}
+    rows = []
+    with torch.no_grad():
+        for T in tqdm(lengths, desc="lengths"):
+            q, k, v = (torch.randn(B, H, T, DH) for _ in range(3))
+            layout = block_sparse_layout(T // BLOCK, window=2, n_global=1, n_random=1, seed=0)
+            kept = float(dense_mask_of(layout, BLOCK).float().mean())
+            out = {}
+            for name, fn in ways.items():
+                out[name] = (cost.best_seconds(lambda: fn(q, k, v, layout), repeat=repeat),
+                             cost.torch_peak_bytes(fn, q, k, v, layout)[1])
+            err = (block_sparse_attention(q, k, v, layout) - dense_masked(q, k, v, layout)).abs().max().item()
+            rows.append((T, kept, out, err))
+    print(f"B={B} H={H} Dh={DH} block={BLOCK}, layout: band of 3 blocks + 1 global + 1 random, forward, "
+          f"torch {torch.__version__}, {torch.get_num_threads()} threads; times = fastest of {repeat}")
+    print(f"{'T':>6s} {'kept':>6s} | {'dense ms':>9s} {'sdpa ms':>8s} {'sparse ms':>9s} {'dense/sparse':>12s} | "
+          f"{'dense MB':>8s} {'sdpa MB':>8s} {'sparse MB':>9s} {'dense/sparse':>12s} | max |diff|")
+    for T, kept, out, err in rows:
+        (td, md), (ts, ms), (tb, mb) = out["dense+mask"], out["torch sdpa+mask"], out["block-sparse"]
+        print(f"{T:6d} {kept:6.1%} | {td * 1e3:9.2f} {ts * 1e3:8.2f} {tb * 1e3:9.2f} {td / tb:11.1f}x | "
+              f"{md / 1e6:8.2f} {ms / 1e6:8.2f} {mb / 1e6:9.2f} {md / mb:11.1f}x | {err:.1e}")
+    Ts = [r[0] for r in rows]
+    for name in ways:
+        print(f"log-log slope against T, {name}: time {cost.log_log_slope(Ts, [r[2][name][0] for r in rows]):.2f}, "
+              f"memory {cost.log_log_slope(Ts, [r[2][name][1] for r in rows]):.2f}")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lengths", type=int, nargs="+", default=[512, 1024, 2048, 4096])
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    if any(T % BLOCK for T in args.lengths):
+        ap.error(f"every length must be a multiple of the block size {BLOCK}, got {args.lengths}")
+    main(args.lengths, args.repeat)
