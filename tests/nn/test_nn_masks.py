@@ -85,3 +85,55 @@ def test_family_masks_numpy_and_torch_agree(T):
 def test_bad_family_masks_get_the_same_message_from_ref_and_nn(impl, name, args, match):
     with pytest.raises(ValueError, match=match):
         getattr(impl, name)(*args)
+
+
+# ---------------------------------------------------------------- sparse patterns (chapter "The cost of attention")
+@pytest.mark.parametrize("causal", [False, True])
+def test_sparse_masks_numpy_and_torch_agree(causal):
+    for T, w in [(1, 1), (7, 2), (9, 4)]:
+        m = tnn.sliding_window_mask(T, w, causal=causal)
+        assert m.dtype == torch.bool
+        np.testing.assert_array_equal(m.numpy(), ref.sliding_window_mask(T, w, causal=causal))
+        for dil in (1, 2, 3):
+            np.testing.assert_array_equal(tnn.dilated_mask(T, w, dil, causal=causal).numpy(),
+                                          ref.dilated_mask(T, w, dil, causal=causal))
+    for seed in (0, 1):
+        layout = tnn.block_sparse_layout(9, 2, 1, 2, seed=seed, causal=causal)
+        assert layout.dtype == torch.bool and layout.shape == (9, 9)
+        np.testing.assert_array_equal(layout.numpy(), ref.block_sparse_layout(9, 2, 1, 2, seed=seed, causal=causal))
+        np.testing.assert_array_equal(tnn.block_sparse_mask(24, 4, 1, 1, 1, seed=seed, causal=causal).numpy(),
+                                      ref.block_sparse_mask(24, 4, 1, 1, 1, seed=seed, causal=causal))
+        np.testing.assert_array_equal(tnn.block_layout_to_mask(layout, 3).numpy(),
+                                      ref.block_layout_to_mask(layout.numpy(), 3))
+
+
+@pytest.mark.parametrize("impl", [ref, tnn], ids=["ref", "nn"])
+@pytest.mark.parametrize("name,args,match", [
+    ("sliding_window_mask", (0, 2), r"sliding_window_mask needs a positive length T, got 0"),
+    ("sliding_window_mask", (5, 0), r"sliding_window_mask needs a positive integer window \(>= 1\), got 0"),
+    ("sliding_window_mask", (5, 1.5), r"positive integer window \(>= 1\), got 1.5"),
+    ("sliding_window_mask", (5, True), r"positive integer window"),
+    ("dilated_mask", (5, 2, 0), r"dilated_mask needs a positive integer dilation \(>= 1\), got 0"),
+    ("dilated_mask", (5, -1, 2), r"dilated_mask needs a positive integer window \(>= 1\), got -1"),
+    ("block_sparse_layout", (0,), r"block_sparse_layout needs a positive length n_blocks, got 0"),
+    ("block_sparse_layout", (4, 0), r"positive integer window \(>= 1\), got 0"),
+    ("block_sparse_layout", (4, 1, 5), r"block_sparse_layout needs n_global in 0..4, got 5"),
+    ("block_sparse_layout", (4, 1, 0, -1), r"block_sparse_layout needs n_random in 0..4, got -1"),
+    ("block_sparse_mask", (10, 4), r"block_sparse_mask: block_size=4 does not divide the length T=10; "
+                                   r"pick a divisor of T or pad the sequence to a multiple of 4"),
+    ("block_sparse_mask", (10, 0), r"block_sparse_mask needs a positive integer block_size \(>= 1\), got 0"),
+    ("block_sparse_mask", (0, 2), r"block_sparse_mask needs a positive length T, got 0"),
+    ("block_layout_to_mask", ("layout", 0), r"block_layout_to_mask needs a positive integer block_size \(>= 1\), got 0"),
+])
+def test_bad_sparse_masks_get_the_same_message_from_ref_and_nn(impl, name, args, match):
+    if args[0] == "layout":  # a valid layout of the implementation's own kind
+        args = (impl.block_sparse_layout(2),) + args[1:]
+    with pytest.raises(ValueError, match=match):
+        getattr(impl, name)(*args)
+
+
+def test_a_layout_that_is_not_boolean_gets_a_message():
+    with pytest.raises(ValueError, match=r"layout must be a 2-D boolean tensor \(nT, nS\), got shape \(2, 2\) of dtype torch.float32"):
+        tnn.block_layout_to_mask(torch.ones(2, 2), 2)
+    with pytest.raises(ValueError, match=r"layout must be a 2-D boolean array \(nT, nS\), got shape \(2,\)"):
+        ref.block_layout_to_mask(np.ones(2, bool), 2)

@@ -121,3 +121,71 @@ def test_under_a_prefix_lm_mask_a_later_token_changes_no_earlier_output_but_a_pr
     K3[2], V3[2] = K[2] + 1.0, V[2] + 1.0  # the prefix's last token: every query sees it
     out3, _ = ref.scaled_dot_product_attention(Q, K3, V3, mask=mask)
     assert all(not np.allclose(out3[t], out[t]) for t in range(T))
+
+
+# ---------------------------------------------------------------- sparse patterns (chapter "The cost of attention")
+@pytest.mark.parametrize("T,window", [(1, 1), (6, 1), (6, 2), (9, 3), (5, 5), (4, 9)])
+@pytest.mark.parametrize("causal", [False, True])
+def test_sliding_window_mask_keeps_the_keys_within_the_window(T, window, causal):
+    m = ref.sliding_window_mask(T, window, causal=causal)
+    assert m.shape == (T, T) and m.dtype == bool
+    want = [[abs(t - s) < window and (s <= t or not causal) for s in range(T)] for t in range(T)]
+    np.testing.assert_array_equal(m, want)
+    most = window if causal else 2 * window - 1  # each row's count is bounded whatever T is
+    assert m.sum(axis=1).max() == min(most, T) and m.sum(axis=1).min() == (1 if causal else min(window, T))
+    np.testing.assert_array_equal(m, m.T if not causal else m & ref.causal_mask(T))
+
+
+def test_sliding_window_mask_spans_self_only_to_full_and_matches_the_docstring():
+    np.testing.assert_array_equal(ref.sliding_window_mask(4, 2), [[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 1], [0, 0, 1, 1]])
+    np.testing.assert_array_equal(ref.sliding_window_mask(5, 1), np.eye(5, dtype=bool))
+    np.testing.assert_array_equal(ref.sliding_window_mask(5, 5), ref.full_mask(5))
+    np.testing.assert_array_equal(ref.sliding_window_mask(5, 5, causal=True), ref.causal_mask(5))
+
+
+@pytest.mark.parametrize("T,window,dilation", [(7, 2, 2), (10, 3, 3), (9, 2, 1), (12, 4, 2)])
+@pytest.mark.parametrize("causal", [False, True])
+def test_dilated_mask_keeps_every_dilation_th_key_within_reach(T, window, dilation, causal):
+    m = ref.dilated_mask(T, window, dilation, causal=causal)
+    want = [[(t - s) % dilation == 0 and abs(t - s) < window * dilation and (s <= t or not causal)
+             for s in range(T)] for t in range(T)]
+    np.testing.assert_array_equal(m, want)
+    assert m.sum(axis=1).max() <= (window if causal else 2 * window - 1)
+    if dilation == 1:
+        np.testing.assert_array_equal(m, ref.sliding_window_mask(T, window, causal=causal))
+    np.testing.assert_array_equal(ref.dilated_mask(5, 2, 2), [[1, 0, 1, 0, 0], [0, 1, 0, 1, 0], [1, 0, 1, 0, 1],
+                                                              [0, 1, 0, 1, 0], [0, 0, 1, 0, 1]])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_block_sparse_layout_has_the_window_the_global_blocks_and_n_random_more_per_row(causal):
+    n, window, n_global, n_random = 10, 2, 1, 2
+    layout = ref.block_sparse_layout(n, window, n_global, n_random, seed=5, causal=causal)
+    assert layout.shape == (n, n) and layout.dtype == bool
+    i = np.arange(n)
+    fixed = (np.abs(i[:, None] - i[None, :]) < window) | (i[:, None] < n_global) | (i[None, :] < n_global)
+    if causal:
+        fixed &= i[None, :] <= i[:, None]
+        assert not np.triu(layout, 1).any()
+    assert (layout >= fixed).all()  # the window and the global blocks are all kept
+    free = (~fixed & (i[None, :] <= i[:, None] if causal else True)).sum(axis=1)
+    np.testing.assert_array_equal((layout & ~fixed).sum(axis=1), np.minimum(n_random, free))  # n_random, or what is left
+    assert layout[0].all() if not causal else layout[:, 0].all()  # the global block: sees all / seen by all
+
+
+def test_block_sparse_layout_is_seeded():
+    a = ref.block_sparse_layout(16, 1, 0, 3, seed=1)
+    np.testing.assert_array_equal(a, ref.block_sparse_layout(16, 1, 0, 3, seed=1))
+    assert not np.array_equal(a, ref.block_sparse_layout(16, 1, 0, 3, seed=2))
+    np.testing.assert_array_equal(ref.block_sparse_layout(6, 1, 0, 0), np.eye(6, dtype=bool))
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_block_sparse_mask_expands_the_layout_to_tokens(causal):
+    T, bs = 12, 3
+    m = ref.block_sparse_mask(T, bs, window=1, n_global=1, n_random=1, seed=0, causal=causal)
+    layout = ref.block_sparse_layout(T // bs, 1, 1, 1, seed=0, causal=causal)
+    want = np.array([[layout[t // bs, s // bs] and (s <= t or not causal) for s in range(T)] for t in range(T)])
+    np.testing.assert_array_equal(m, want)
+    np.testing.assert_array_equal(ref.block_layout_to_mask(layout, bs), layout.repeat(bs, 0).repeat(bs, 1))
+    np.testing.assert_array_equal(ref.block_sparse_mask(T, bs, window=T), ref.full_mask(T))  # a window over all blocks
