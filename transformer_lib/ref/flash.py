@@ -51,7 +51,7 @@ def flash_attention(Q, K, V, mask=None, block_size: int = 64, causal: bool = Fal
     rows = np.arange(T)[:, None]  # (T, 1) query positions, for the causal mask
     for start in range(0, S, block_size):
         stop = min(start + block_size, S)
-        scores = Q @ np.swapaxes(K[..., start:stop, :], -1, -2) / np.sqrt(Q.shape[-1])  # (..., T, b)
+        scores = Q @ np.swapaxes(K[..., start:stop, :], -1, -2) / float(np.sqrt(Q.shape[-1]))  # (..., T, b)
         if mask is not None:
             scores = np.where(mask[..., start:stop], scores, -np.inf)
         if causal:
