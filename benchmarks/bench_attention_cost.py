@@ -1,6 +1,6 @@
 """Vaswani et al. 2017, Table 1, MEASURED on this machine (chapter "The cost of attention").
 
-For one layer of each kind, with the same width d, the script measures forward time (fastest of the repeats) and
+For one layer of each kind, with the same width d, the script measures forward time (process CPU time, fastest of ``repeat`` rounds) and
 peak memory (torch's profiler) against the sequence length n, and fits the slope of log(time) and
 log(memory) against log(n) over the largest lengths: ~2 for full self-attention (the n x n score
 matrix), ~1 for the recurrent (nn.GRU), convolutional (nn.Conv1d, kernel k) and restricted
@@ -10,8 +10,8 @@ pattern (transformer_lib.cost). Results go to transformer_lib/measurements/atten
 with the machine, torch version and thread count, so that the chapter loads them in well under a
 second instead of re-measuring.
 
-Run: .venv/bin/python benchmarks/bench_attention_cost.py [--lengths 256 512 1024 2048 4096] [--repeat 7] [--threads 1]
-(about a minute on 2 cores with the defaults)
+Run: .venv/bin/python benchmarks/bench_attention_cost.py [--lengths 256 512 1024 2048 4096 8192] [--repeat 15] [--threads 1]
+(about a minute on 2 shared cores with the defaults; the n = 8192 attention takes 0.6 GB)
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import pathlib
 import platform
 import sys
+import time
 
 import torch
 from tqdm.auto import tqdm
@@ -32,7 +34,16 @@ from transformer_lib.nn import MultiHeadAttention, block_sparse_attention, block
 
 OUT = pathlib.Path(__file__).resolve().parents[1] / "transformer_lib" / "measurements" / "attention_cost.json"
 D, K, R = 64, 3, 32  # width, convolution kernel, restricted window (= its block size here)
-STRUCTURE_LENGTHS = [16, 32, 64, 128]
+STRUCTURE_LENGTHS = [64, 128, 256, 512]  # where the path lengths are computed (n x n boolean products)
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo (Linux), else what the platform module knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
 
 
 def make_layers(d: int, k: int, r: int):
@@ -63,14 +74,24 @@ def main(lengths: list[int], repeat: int, fit_points: int, threads: int) -> dict
     if any(n % R for n in lengths):
         sys.exit(f"every length must be a multiple of the restricted window r={R}, got {lengths}")
     layers = make_layers(D, K, R)
-    results = {kind: {"seconds": [], "peak_bytes": []} for kind in layers}
-    with torch.no_grad(), tqdm(total=len(lengths) * len(layers), desc="layers x lengths") as bar:
-        for n in lengths:
-            x = torch.randn(1, n, D)
+    results = {kind: {"seconds": [math.inf] * len(lengths), "peak_bytes": []} for kind in layers}
+    inputs = [torch.randn(1, n, D) for n in lengths]
+    # The clock is this process's CPU time, not the wall clock: on a shared machine a long call is
+    # preempted more often than a short one, which would inflate the slopes. Rounds go over every
+    # (length, layer) cell, keeping each cell's fastest time, so that a burst of load (caches
+    # flushed by other processes) spoils one round of many cells, not every repeat of one cell.
+    with torch.no_grad(), tqdm(total=(repeat + 1) * len(lengths) * len(layers), desc="timing rounds") as bar:
+        for round_ in range(repeat + 1):  # round 0 warms up and is not kept
+            for i, x in enumerate(inputs):
+                for kind, layer in layers.items():
+                    t0 = time.process_time()
+                    layer(x)
+                    if round_:
+                        results[kind]["seconds"][i] = min(results[kind]["seconds"][i], time.process_time() - t0)
+                    bar.update()
+        for x in inputs:
             for kind, layer in layers.items():
-                results[kind]["seconds"].append(cost.best_seconds(lambda: layer(x), repeat=repeat))
                 results[kind]["peak_bytes"].append(cost.torch_peak_bytes(layer, x)[1])
-                bar.update()
     fit = lengths[-fit_points:]
     for kind, row in results.items():
         row["time_slope"] = cost.log_log_slope(fit, row["seconds"][-fit_points:])
@@ -82,11 +103,12 @@ def main(lengths: list[int], repeat: int, fit_points: int, threads: int) -> dict
     return {
         "source": "Vaswani et al. 2017, Table 1, measured; benchmarks/bench_attention_cost.py",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+        "machine": {"platform": platform.platform(), "processor": cpu_model(),
                     "cpu_count": os.cpu_count(), "python": platform.python_version()},
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
-        "what": "forward pass, batch 1, float32, no grad; time = fastest of the repeats, memory = peak of one call",
+        "what": ("forward pass, batch 1, float32, no grad; time = process CPU seconds, fastest of the rounds "
+                 "(interleaved over all cells); memory = peak bytes of one call (torch profiler)"),
         "d": D, "k": K, "r": R, "repeat": repeat,
         "lengths": lengths,
         "fit_lengths": fit,
@@ -97,8 +119,8 @@ def main(lengths: list[int], repeat: int, fit_points: int, threads: int) -> dict
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--lengths", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096])
-    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--lengths", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096, 8192])
+    ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1 by default: on a shared machine one thread times the work most steadily)")
     ap.add_argument("--fit-points", type=int, default=3, help="fit the slopes over this many largest lengths")

@@ -122,19 +122,30 @@ LAYER_KINDS = ("self-attention", "recurrent", "convolutional", "restricted")
 def max_path_length(reads) -> int:
     """The longest shortest path, in hops, from an input position to an output position that it
     reaches at all, when layers with the connection pattern ``reads`` (bool (n, n)) are stacked:
-    Table 1's "maximum path length". For a recurrent layer a hop is one step along the chain."""
+    Table 1's "maximum path length". For a recurrent layer a hop is one step along the chain.
+
+    The answer is the least L for which "within L hops" already connects every pair that is ever
+    connected; it is found by binary lifting (reachability within 1, 2, 4, ... hops), so it takes
+    O(log n) boolean matrix products rather than n.
+    """
     reads = np.asarray(reads, dtype=bool)
     n = reads.shape[0]
-    hop = reads.astype(np.float32)
-    reach = np.eye(n, dtype=bool) | reads  # (n, n): within 1 hop
-    longest = 1 if reads.any() and not np.array_equal(reach, np.eye(n, dtype=bool)) else 0
-    for hops in range(2, n + 1):
-        wider = (hop @ reach.astype(np.float32)) > 0  # within `hops` hops
-        wider |= reach
-        if np.array_equal(wider, reach):
-            break
-        reach, longest = wider, hops
-    return longest
+
+    def then(a, b):  # within a's hops, then within b's hops
+        return (a.astype(np.float32) @ b.astype(np.float32)) > 0
+
+    within = [np.eye(n, dtype=bool) | reads]  # within[j]: within 2**j hops
+    while len(within) < max(n, 2).bit_length() + 1:
+        within.append(then(within[-1], within[-1]))
+    everything = within[-1]  # 2**j >= n hops: every pair that is ever connected
+    if np.array_equal(everything, np.eye(n, dtype=bool)):
+        return 0
+    hops, reach = 0, np.eye(n, dtype=bool)
+    for j in reversed(range(len(within))):  # take each power of two that still leaves a pair unreached
+        wider = then(reach, within[j])
+        if not np.array_equal(wider, everything):
+            reach, hops = wider, hops + 2**j
+    return hops + 1
 
 
 def sequential_operations(waits) -> int:
@@ -164,3 +175,17 @@ def expected_path_length(kind: str, n: int, k: int = 3, r: int = 4) -> int:
     1, n, n/k, n/r)."""
     return {"self-attention": 1, "recurrent": n - 1, "convolutional": math.ceil((n - 1) / (k // 2)),
             "restricted": math.ceil((n - 1) / (r - 1))}[kind]
+
+
+def load_measurement(name: str = "attention_cost") -> dict:
+    """The results a benchmark saved in ``transformer_lib/measurements/<name>.json`` (shipped with
+    the package), so that a chapter shows measured numbers without re-measuring them:
+    ``attention_cost`` comes from ``benchmarks/bench_attention_cost.py``."""
+    import json
+    from importlib import resources
+
+    path = resources.files("transformer_lib") / "measurements" / f"{name}.json"
+    if not path.is_file():
+        raise ValueError(f"no measurement named {name!r} in transformer_lib/measurements/; "
+                         "run the benchmark that writes it (benchmarks/bench_attention_cost.py for 'attention_cost')")
+    return json.loads(path.read_text(encoding="utf-8"))
