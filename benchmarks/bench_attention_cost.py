@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import math
 import os
 import pathlib
 import platform
 import sys
-import time
 
 import torch
 from tqdm.auto import tqdm
@@ -74,21 +72,13 @@ def main(lengths: list[int], repeat: int, fit_points: int, threads: int) -> dict
     if any(n % R for n in lengths):
         sys.exit(f"every length must be a multiple of the restricted window r={R}, got {lengths}")
     layers = make_layers(D, K, R)
-    results = {kind: {"seconds": [math.inf] * len(lengths), "peak_bytes": []} for kind in layers}
     inputs = [torch.randn(1, n, D) for n in lengths]
-    # The clock is this process's CPU time, not the wall clock: on a shared machine a long call is
-    # preempted more often than a short one, which would inflate the slopes. Rounds go over every
-    # (length, layer) cell, keeping each cell's fastest time, so that a burst of load (caches
-    # flushed by other processes) spoils one round of many cells, not every repeat of one cell.
-    with torch.no_grad(), tqdm(total=(repeat + 1) * len(lengths) * len(layers), desc="timing rounds") as bar:
-        for round_ in range(repeat + 1):  # round 0 warms up and is not kept
-            for i, x in enumerate(inputs):
-                for kind, layer in layers.items():
-                    t0 = time.process_time()
-                    layer(x)
-                    if round_:
-                        results[kind]["seconds"][i] = min(results[kind]["seconds"][i], time.process_time() - t0)
-                    bar.update()
+    cells = {(kind, i): (lambda layer=layer, x=x: layer(x)) for i, x in enumerate(inputs) for kind, layer in layers.items()}
+    # Process CPU time in interleaved rounds (see cost.fastest_cpu_seconds): on a shared machine
+    # the wall clock of a long call grows with the time others hold the core.
+    with torch.no_grad(), tqdm(total=(repeat + 1) * len(cells), desc="timing rounds") as bar:
+        best = cost.fastest_cpu_seconds(cells, rounds=repeat, progress=bar.update)
+        results = {kind: {"seconds": [best[kind, i] for i in range(len(inputs))], "peak_bytes": []} for kind in layers}
         for x in inputs:
             for kind, layer in layers.items():
                 results[kind]["peak_bytes"].append(cost.torch_peak_bytes(layer, x)[1])

@@ -4,11 +4,12 @@
 Both get the same BigBird-style layout (Zaheer et al. 2020: a band of 3 blocks, 1 global block,
 1 random block per row, blocks of 64). Dense attention expands it to the (T, T) mask and scores
 every pair before masking; transformer_lib.nn.block_sparse_attention gathers the kept key blocks
-and scores only those. Printed: forward time (fastest of the repeats) and peak memory (torch's
-profiler) of each, and their ratios, all measured in this run on this machine. Expect the dense
-costs to grow ~T^2 and the sparse ones ~T, so the ratios grow ~T.
+and scores only those. Printed: forward time (this process's CPU time, fastest of interleaved
+rounds, cost.fastest_cpu_seconds) and peak memory (torch's profiler) of each, and their ratios,
+all measured in this run on this machine. Expect the dense costs to grow ~T^2 and the sparse ones
+~T, so the ratios grow ~T.
 
-Run: .venv/bin/python benchmarks/bench_sparse_attention.py [--lengths 512 1024 2048 4096] [--repeat 5]
+Run: .venv/bin/python benchmarks/bench_sparse_attention.py [--lengths 512 1024 2048 4096] [--repeat 5] [--threads 1]
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ def torch_sdpa(q, k, v, layout):
     return F.scaled_dot_product_attention(q, k, v, attn_mask=dense_mask_of(layout, BLOCK))
 
 
-def main(lengths: list[int], repeat: int) -> None:
+def main(lengths: list[int], repeat: int, threads: int) -> None:
     torch.manual_seed(0)
+    torch.set_num_threads(threads)
     ways = {"dense+mask": dense_masked, "torch sdpa+mask": torch_sdpa, "block-sparse": block_sparse_attention}
     rows = []
     with torch.no_grad():
@@ -47,14 +49,13 @@ def main(lengths: list[int], repeat: int) -> None:
             q, k, v = (torch.randn(B, H, T, DH) for _ in range(3))
             layout = block_sparse_layout(T // BLOCK, window=2, n_global=1, n_random=1, seed=0)
             kept = float(dense_mask_of(layout, BLOCK).float().mean())
-            out = {}
-            for name, fn in ways.items():
-                out[name] = (cost.best_seconds(lambda: fn(q, k, v, layout), repeat=repeat),
-                             cost.torch_peak_bytes(fn, q, k, v, layout)[1])
+            best = cost.fastest_cpu_seconds({name: (lambda fn=fn: fn(q, k, v, layout)) for name, fn in ways.items()},
+                                            rounds=repeat)
+            out = {name: (best[name], cost.torch_peak_bytes(fn, q, k, v, layout)[1]) for name, fn in ways.items()}
             err = (block_sparse_attention(q, k, v, layout) - dense_masked(q, k, v, layout)).abs().max().item()
             rows.append((T, kept, out, err))
     print(f"B={B} H={H} Dh={DH} block={BLOCK}, layout: band of 3 blocks + 1 global + 1 random, forward, "
-          f"torch {torch.__version__}, {torch.get_num_threads()} threads; times = fastest of {repeat}")
+          f"torch {torch.__version__}, {torch.get_num_threads()} threads; times = process CPU, fastest of {repeat} rounds")
     print(f"{'T':>6s} {'kept':>6s} | {'dense ms':>9s} {'sdpa ms':>8s} {'sparse ms':>9s} {'dense/sparse':>12s} | "
           f"{'dense MB':>8s} {'sdpa MB':>8s} {'sparse MB':>9s} {'dense/sparse':>12s} | max |diff|")
     for T, kept, out, err in rows:
@@ -71,7 +72,8 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lengths", type=int, nargs="+", default=[512, 1024, 2048, 4096])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1: the steadiest timing on a shared machine)")
     args = ap.parse_args()
     if any(T % BLOCK for T in args.lengths):
         ap.error(f"every length must be a multiple of the block size {BLOCK}, got {args.lengths}")
-    main(args.lengths, args.repeat)
+    main(args.lengths, args.repeat, args.threads)

@@ -58,21 +58,28 @@ def torch_peak_bytes(fn, *args, **kwargs):
     return result, peak
 
 
-def best_seconds(fn, repeat: int = 5, warmup: int = 1) -> float:
-    """The fastest wall-clock seconds of ``fn()`` over ``repeat`` runs, after ``warmup`` untimed runs.
+def fastest_cpu_seconds(cells: dict, rounds: int = 5, progress=None) -> dict:
+    """The fastest of ``rounds`` timings of each zero-argument function in ``cells``, in this
+    process's CPU seconds, measured in interleaved rounds (one call of every cell per round, after
+    one untimed warm-up round).
 
-    The minimum, not the median: on a shared machine other processes only ever add time, so the
-    fastest run is the closest to the cost of the work itself."""
-    if repeat < 1:
-        raise ValueError(f"best_seconds needs repeat >= 1, got {repeat!r}")
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    Why CPU time and rounds: on a shared machine the wall clock of a long call includes the time
+    other processes held the core, which grows with the call's length and would bend a log-log
+    slope; and a burst of load then spoils one round of many cells, not every repeat of one cell.
+    ``progress``, if given, is called once per call (e.g. a tqdm bar's ``update``).
+    """
+    if isinstance(rounds, bool) or int(rounds) != rounds or rounds < 1:
+        raise ValueError(f"fastest_cpu_seconds needs rounds >= 1, got {rounds!r}")
+    best = {name: math.inf for name in cells}
+    for round_ in range(int(rounds) + 1):  # round 0 warms up and is not kept
+        for name, fn in cells.items():
+            t0 = time.process_time()
+            fn()
+            if round_:
+                best[name] = min(best[name], time.process_time() - t0)
+            if progress is not None:
+                progress()
+    return best
 
 
 def log_log_slope(ns, ys) -> float:

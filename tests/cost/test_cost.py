@@ -48,12 +48,23 @@ def test_log_log_slope_recovers_the_exponent():
         cost.log_log_slope([1, 2, 3], [1, 2])
 
 
-def test_best_seconds_is_the_fastest_run():
+def test_fastest_cpu_seconds_interleaves_rounds_and_keeps_the_fastest():
     calls = []
-    assert cost.best_seconds(lambda: calls.append(1), repeat=3, warmup=2) >= 0
-    assert len(calls) == 5
-    with pytest.raises(ValueError, match="repeat >= 1"):
-        cost.best_seconds(lambda: None, repeat=0)
+
+    def busy(n):
+        def run():
+            calls.append(n)
+            sum(range(n))  # CPU work, so the CPU clock moves
+        return run
+
+    best = cost.fastest_cpu_seconds({"small": busy(10), "large": busy(2_000_000)}, rounds=3)
+    assert calls == [10, 2_000_000] * 4  # a warm-up round, then 3 rounds of every cell
+    assert set(best) == {"small", "large"} and 0 <= best["small"] < best["large"]
+    ticks = []
+    cost.fastest_cpu_seconds({"a": lambda: None}, rounds=2, progress=lambda: ticks.append(1))
+    assert len(ticks) == 3
+    with pytest.raises(ValueError, match="rounds >= 1"):
+        cost.fastest_cpu_seconds({"a": lambda: None}, rounds=0)
 
 
 @pytest.mark.parametrize("kind", cost.LAYER_KINDS)
