@@ -24,6 +24,19 @@ def test_numpy_peak_bytes_sees_a_temporary_array_and_not_what_was_there_before()
     assert before.size  # still alive
 
 
+def test_numpy_peak_bytes_inside_a_running_trace_counts_only_the_call_and_leaves_the_trace_running():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        held = np.ones(2_000_000)  # 16 MB traced before the call: not the call's
+        result, peak = cost.numpy_peak_bytes(lambda: float(np.ones(500_000).sum()))
+        assert result == 500_000.0 and 4_000_000 <= peak < 5_000_000
+        assert tracemalloc.is_tracing() and held.size
+    finally:
+        tracemalloc.stop()
+
+
 def test_torch_peak_bytes_counts_the_largest_simultaneous_allocation():
     def f(n):
         a = torch.ones(n)  # 4n bytes

@@ -72,6 +72,17 @@ def test_a_query_block_with_no_kept_key_block_gets_zeros_and_finite_gradients():
     assert torch.all(grads[0][:, 3:6] == 0)  # the empty rows read nothing
 
 
+def test_causal_queries_whose_kept_blocks_all_lie_ahead_get_zeros_not_nan():
+    layout = torch.tensor([[False, True], [True, True]])  # block 0 keeps only block 1: all in its future
+    q, k, v = _qkv((2, 8, 4))
+    out = tnn.block_sparse_attention(q, k, v, layout, causal=True)
+    assert torch.all(out[:, :4] == 0)
+    want, _ = ref.scaled_dot_product_attention(q.detach().numpy(), k.detach().numpy(), v.detach().numpy(),
+                                               mask=tnn.dense_mask_of(layout, 4, causal=True).numpy())
+    np.testing.assert_allclose(out.detach().numpy(), want, atol=1e-12)
+    assert all(torch.isfinite(g).all() for g in torch.autograd.grad(out.sum(), (q, k, v)))
+
+
 def test_changing_a_dropped_block_changes_nothing_but_a_kept_one_does():
     layout = tnn.block_sparse_layout(4, window=1)  # each query block sees only its own block
     q, k, v = _qkv((8, 3))
