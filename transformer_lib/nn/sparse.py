@@ -40,13 +40,13 @@ def block_sparse_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, la
 
     Args:
         q: queries (..., T, Dh), e.g. (B, H, T, Dh).
-        k, v: keys and values (..., S, Dh) with the same leading shape as ``q``.
+        k: keys (..., S, Dh), v: values (..., S, Dv), with the same leading shape as ``q``.
         layout: bool (nT, nS), True = query block i may attend to key block j; the block size is
             T / nT = S / nS.
         causal: also mask s > t inside the kept blocks (the token-level causal mask).
 
     Returns:
-        output (..., T, Dh): equal to dense attention with the mask
+        output (..., T, Dv): equal to dense attention with the mask
         ``block_layout_to_mask(layout, T // nT)`` (``& causal_mask(T)`` if causal). A query with
         no key left gets zeros, as in :class:`transformer_lib.nn.MultiHeadAttention`.
     """
