@@ -35,3 +35,28 @@ def test_attention_patterns_wraps_into_rows():
     fig = plots.attention_patterns([(f"m{i}", ref.causal_mask(3), "abc", "abc") for i in range(5)], per_row=2)
     rows = [[ax.get_title().split("\n")[0] for ax in sub.axes] for sub in fig.subfigs]
     assert rows == [["m0", "m1"], ["m2", "m3"], ["m4"]]
+
+
+def _curve(sizes=(8, 16), seeds=(0, 1)):
+    runs = [{"init": i, "n_labelled": n, "seed": s, "test_accuracy": 0.5 + 0.1 * (i == "pretrained") + 0.01 * s}
+            for i in ("pretrained", "scratch") for n in (0, *sizes) for s in seeds]
+    return {"sizes": list(sizes), "seeds": list(seeds), "runs": runs}
+
+
+def test_finetune_curve_draws_each_start_as_its_mean_with_the_seeds_range():
+    fig = plots.finetune_curve(_curve())
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
+    assert [ln.get_ydata().tolist() for ln in lines] == [pytest.approx([0.605] * 3), pytest.approx([0.505] * 3)]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0\n(before)", "8", "16"]
+    assert "pretrained" in lines[0].get_label() and "scratch" in lines[1].get_label()
+    assert ax.get_xlabel() == "labelled examples" and ax.get_ylabel() == "held-out accuracy"
+    assert len(ax.collections) == 2  # one shaded range per start
+
+
+@pytest.mark.parametrize("curve", [{}, {"sizes": [8], "seeds": [0], "runs": []},
+                                   {**_curve(), "runs": [r for r in _curve()["runs"] if r["n_labelled"]]},
+                                   {**_curve(), "runs": _curve()["runs"][1:]}])
+def test_finetune_curve_rejects_an_incomplete_curve(curve):
+    with pytest.raises(ValueError, match="curve"):
+        plots.finetune_curve(curve)

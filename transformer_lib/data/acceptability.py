@@ -1,9 +1,9 @@
-"""A downstream task for the tiny GPT: is this sentence grammatical? (chapter "One block, three families").
+"""A downstream task for the tiny GPT: which sentence is grammatical? (chapter "One block, three families").
 
-Acceptability judgement, the task of CoLA (Warstadt et al. 2019) in the GLUE benchmark, made here
-from the book's own English sentences (:func:`transformer_lib.tasks.gpt.corpus_text`): half of
-the examples are sentences of the grammar, labelled 1; the other half are sentences with one
-error put in by :func:`corrupt`, labelled 0. The errors are the ones a learner of English makes:
+Acceptability judgement on *minimal pairs*, as in BLiMP (Warstadt et al. 2020), made here from
+the book's own English sentences (:func:`transformer_lib.tasks.gpt.corpus_text`): a sentence
+and the same sentence with one error put in by :func:`corrupt`; which one is grammatical? The
+errors are the ones a learner of English makes:
 
 - **agreement**: the verb does not agree with its subject ("she have", "they is", "he watch",
   "i does not");
@@ -30,14 +30,6 @@ VERB_FORMS = {_verb_en(v, 0).split()[0]: _verb_en(v, 2).split()[0] for _, _, v, 
 VERB_FORMS.update({"have": "has", "do": "does"})
 BASE_FORM = {third: base for base, third in VERB_FORMS.items()}
 KINDS = ("agreement", "article")
-
-
-class Example(NamedTuple):
-    """One labelled sentence: ``label`` 1 = grammatical, 0 = one error put in (``kind`` says which)."""
-
-    text: str
-    label: int
-    kind: str  # "" for a grammatical sentence, else one of KINDS
 
 
 def errors(sentence: str) -> list[tuple[str, int, str]]:
@@ -70,32 +62,26 @@ def corrupt(sentence: str, rng: random.Random) -> tuple[str, str]:
     return " ".join(words), kind
 
 
-def make_examples(sentences, n: int | None = None, seed: int = 0, both: bool = False) -> list[Example]:
-    """Labelled examples from grammatical ``sentences`` (those :func:`corrupt` can change).
+class Pair(NamedTuple):
+    """A minimal pair: a grammatical sentence and the same sentence with one error of ``kind``."""
 
-    ``both=False``: each sentence gives one example, kept (label 1) or corrupted (label 0) with
-    probability 1/2, so a sentence never appears in both forms; ``n`` of them, drawn in a seeded
-    order (all if None). ``both=True``: each sentence gives both forms (a balanced test set in which
-    every pair differs by one word); ``n`` is then ignored.
-    """
+    good: str
+    bad: str
+    kind: str
+
+
+def _pool(sentences, n: int | None, rng: random.Random) -> list[str]:
+    """The distinct ``sentences`` that admit an error, in a seeded order; the first ``n`` (all if None)."""
     pool = sorted({s for s in sentences if errors(s)})
-    rng = random.Random(seed)
-    if both:
-        out = []
-        for s in pool:
-            wrong, kind = corrupt(s, rng)
-            out += [Example(s, 1, ""), Example(wrong, 0, kind)]
-        return out
     rng.shuffle(pool)
     if n is not None:
         if not 1 <= n <= len(pool):
             raise ValueError(f"n must lie in 1..{len(pool)} (the usable sentences), got {n}")
         pool = pool[:n]
-    out = []
-    for s in pool:
-        if rng.random() < 0.5:
-            out.append(Example(s, 1, ""))
-        else:
-            wrong, kind = corrupt(s, rng)
-            out.append(Example(wrong, 0, kind))
-    return out
+    return pool
+
+
+def make_pairs(sentences, n: int | None = None, seed: int = 0) -> list[Pair]:
+    """``n`` minimal pairs (all if None), one per distinct sentence, drawn in a seeded order."""
+    rng = random.Random(seed)
+    return [Pair(s, *corrupt(s, rng)) for s in _pool(sentences, n, rng)]

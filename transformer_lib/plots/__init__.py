@@ -13,7 +13,7 @@ reachable as ``plots.<name>``:
 - :mod:`~transformer_lib.plots.positional`: ``offset_dot_products``
 - :mod:`~transformer_lib.plots.embeddings`: ``distance_matrices``, ``word_map``, ``grouped_bars``
 - :mod:`~transformer_lib.plots.encoder_decoder`: ``parameter_bars``, ``attention_kinds``
-- :mod:`~transformer_lib.plots.families`: ``attention_patterns`` (chapter "One block, three families")
+- :mod:`~transformer_lib.plots.families`: ``attention_patterns``, ``finetune_curve`` (chapter "One block, three families")
 - :mod:`~transformer_lib.plots.decoding`: ``greedy_steps``, ``beam_tree``, ``bleu_by_beam``
 - :mod:`~transformer_lib.plots.tokens`: ``vocab_vs_length`` (chapter "Tokens")
 - :mod:`~transformer_lib.plots.pronoun`: ``it_attention_bars``, ``it_training_curves``
@@ -31,7 +31,7 @@ from transformer_lib.plots.curves import loss_curve
 from transformer_lib.plots.decoding import beam_tree, bleu_by_beam, greedy_steps
 from transformer_lib.plots.embeddings import distance_matrices, grouped_bars, word_map
 from transformer_lib.plots.encoder_decoder import attention_kinds, parameter_bars
-from transformer_lib.plots.families import attention_patterns
+from transformer_lib.plots.families import attention_patterns, finetune_curve
 from transformer_lib.plots.gpt import baseline_losses, kv_cache_timing
 from transformer_lib.plots.intro import path_lengths, transformer_families
 from transformer_lib.plots.positional import offset_dot_products
@@ -46,7 +46,7 @@ __all__ = [
     "attention_heads", "attention_kinds", "attention_patterns", "beam_tree", "bleu_by_beam", "distance_matrices",
     "draw_heatmap", "greedy_steps", "grouped_bars", "heatmap", "heatmaps", "it_attention_bars", "loss_curve", "masking_methods",
     "offset_dot_products", "parameter_bars", "path_lengths", "score_variance", "softmax_saturation",
-    "training_curves", "transformer_families", "word_map", "it_training_curves", "layer_parameter_bars", "unit_curves",
+    "training_curves", "transformer_families", "finetune_curve", "word_map", "it_training_curves", "layer_parameter_bars", "unit_curves",
     "normalisation_groups", "gradient_by_layer", "smoothed_losses", "target_distributions", "histograms", "learning_rates",
     "vocab_vs_length",
     "kv_cache_timing", "baseline_losses",

@@ -1,5 +1,6 @@
 """The figures of chapter "One block, three families (BERT, GPT, T5)": the attention masks
-that tell the families apart, side by side.
+that tell the families apart, side by side, and the learning curve of pretraining then
+fine-tuning against training from scratch.
 """
 
 from __future__ import annotations
@@ -51,4 +52,48 @@ def attention_patterns(panels: Sequence[tuple], suptitle: str = "Who may attend 
                          f"{title}\n{int(mask.sum())} of {mask.size} pairs", "key", "query")
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
+    return fig
+
+
+def finetune_curve(curve: dict, chance: float = 0.5):
+    """Held-out accuracy against the number of labelled examples, fine-tuned from the pretrained
+    GPT and trained from scratch: each start's mean over seeds, with the range of the seeds shaded.
+
+    Args:
+        curve: ``{"sizes", "seeds", "runs": [{"init", "n_labelled", "seed", "test_accuracy"}, ...]}``
+            with a run for every start, seed and size, and for 0 labelled examples (each start
+            before any fine-tuning), as :func:`transformer_lib.tasks.acceptability.learning_curve`
+            returns and ``load_curve`` reads.
+        chance: the accuracy of guessing, drawn as a dashed line.
+
+    Returns:
+        the Figure. The x axis is evenly spaced over 0 and the sizes (which double each step).
+    """
+    try:
+        sizes, seeds, runs = [0, *curve["sizes"]], list(curve["seeds"]), list(curve["runs"])
+    except (KeyError, TypeError):
+        raise ValueError("curve must be a dict with 'sizes', 'seeds' and 'runs' (see tasks.acceptability)") from None
+    acc = {(r["init"], r["n_labelled"], r["seed"]): r["test_accuracy"] for r in runs}
+    inits = sorted({r["init"] for r in runs}, key=["pretrained", "scratch"].index)
+    missing = [(i, n, s) for i in inits for n in sizes for s in seeds if (i, n, s) not in acc]
+    if not inits or missing:
+        raise ValueError(f"curve has no runs, or misses some (start, size, seed): {missing[:3]}")
+    fig = _new_figure((6.4, 3.6))
+    ax = fig.subplots()
+    styles = {"pretrained": ("#1f77b4", "fine-tuned from the pretrained tiny GPT"),
+              "scratch": ("#d62728", "same architecture, trained from scratch")}
+    x = np.arange(len(sizes))
+    for init in inits:
+        a = np.array([[acc[init, n, s] for s in seeds] for n in sizes])  # (sizes, seeds)
+        color, label = styles.get(init, ("#7f7f7f", init))
+        ax.plot(x, a.mean(1), "o-", color=color, label=f"{label} (mean of {len(seeds)} seeds)")
+        ax.fill_between(x, a.min(1), a.max(1), color=color, alpha=0.18, lw=0)
+    ax.axhline(chance, color="#7f7f7f", ls="--", lw=1)
+    ax.text(x[-1], chance + 0.01, "chance", fontsize=8, color="#555", ha="right")
+    ax.set_xticks(x, ["0\n(before)", *map(str, sizes[1:])])
+    ax.set_xlabel("labelled examples")
+    ax.set_ylabel("held-out accuracy")
+    ax.set_ylim(min(0.45, chance - 0.05), 1.01)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title("Which sentence of the pair is grammatical? (shaded: the range over seeds)", fontsize=10)
     return fig
