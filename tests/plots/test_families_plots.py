@@ -50,7 +50,7 @@ def test_finetune_curve_draws_each_start_as_its_mean_with_the_seeds_range():
     assert [ln.get_ydata().tolist() for ln in lines] == [pytest.approx([0.605] * 3), pytest.approx([0.505] * 3)]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0\n(before)", "8", "16"]
     assert "pretrained" in lines[0].get_label() and "scratch" in lines[1].get_label()
-    assert ax.get_xlabel() == "labelled examples" and ax.get_ylabel() == "held-out accuracy"
+    assert ax.get_xlabel() == "labelled examples (minimal pairs)" and ax.get_ylabel() == "held-out accuracy"
     assert len(ax.collections) == 2  # one shaded range per start
 
 
