@@ -31,7 +31,7 @@ alone (2026-11-30).
 Issue 14 added two blocks at the end of the catalogue, each selectable by ``--only``: "modern block"
 (RoPE, RMSNorm, grouped-query attention, SwiGLU, the KV cache with fewer KV heads) 35/35 killed
 (10.4 min), and "cost of attention" (sparse masks, block-sparse attention, flash attention, cost.py)
-45/45 killed (5.6 min), 2026-12-01. The catalogue holds 355 mutants.
+45/45 killed (5.6 min), 2026-12-01. The catalogue holds 354 mutants (the shared length check now lives once, in _checks.py).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ TESTS = {
     "decoding.py": ["tests/decoding"],
     "train.py": ["tests/train"],
     "cost.py": ["tests/cost", "tests/ref/test_flash.py"],
+    "_checks.py": _CORE,
 }
 MARKERS = "not slow and not book and not browser and not colab"
 
@@ -168,9 +169,9 @@ CATALOGUE: list[Mutant] = [
     M("ref/masks.py", "not 0 <= prefix_len <= T:", "not 0 <= prefix_len < T:", "prefix-LM mask rejects a prefix of the whole sentence"),
     M("ref/masks.py", "not 0 <= prefix_len <= T:", "not 0 <= prefix_len:", "prefix-LM mask accepts a prefix longer than T"),
     M("ref/masks.py", "if isinstance(prefix_len, bool) or ", "if ", "prefix-LM mask accepts a bool prefix"),
-    M("ref/masks.py", "if isinstance(T, bool) or int(T) != T or T < 1:", "if isinstance(T, bool) or int(T) != T or T < 0:",
-      "full/prefix-LM masks accept a length of 0"),
-    M("ref/masks.py", "S = T if S is None else _check_length", "S = T if True else _check_length", "full mask ignores S"),
+    M("_checks.py", "if isinstance(T, bool) or int(T) != T or T < 1:", "if isinstance(T, bool) or int(T) != T or T < 0:",
+      "full/prefix-LM/sparse masks accept a length of 0 (ref and nn share the check)"),
+    M("ref/masks.py", "S = T if S is None else check_length", "S = T if True else check_length", "full mask ignores S"),
     M("ref/masks.py", "np.ones((T, S), dtype=bool)", "np.ones((S, T), dtype=bool)", "full mask (S, T) instead of (T, S)"),
     # -------------------------------------------------------------------- ref/norms.py
     M("ref/norms.py", "mu = x.mean(axis=-1, keepdims=True)", "mu = x.mean(axis=1, keepdims=True)", "layer norm mean over T"),
@@ -345,9 +346,7 @@ CATALOGUE: list[Mutant] = [
     M("nn/masks.py", "not 0 <= prefix_len <= T:", "not 0 <= prefix_len < T:", "prefix-LM mask rejects a prefix of the whole sentence"),
     M("nn/masks.py", "not 0 <= prefix_len <= T:", "not 0 <= prefix_len:", "prefix-LM mask accepts a prefix longer than T"),
     M("nn/masks.py", "if isinstance(prefix_len, bool) or ", "if ", "prefix-LM mask accepts a bool prefix"),
-    M("nn/masks.py", "if isinstance(T, bool) or int(T) != T or T < 1:", "if isinstance(T, bool) or int(T) != T or T < 0:",
-      "full/prefix-LM masks accept a length of 0"),
-    M("nn/masks.py", "S = T if S is None else _check_length", "S = T if True else _check_length", "full mask ignores S"),
+    M("nn/masks.py", "S = T if S is None else check_length", "S = T if True else check_length", "full mask ignores S"),
     M("nn/masks.py", "torch.ones(T, S, dtype=torch.bool, device=device)", "torch.ones(S, T, dtype=torch.bool, device=device)", "full mask (S, T) instead of (T, S)"),
     # ---------------------------------------------------------------------- nn/modes.py
     M("nn/modes.py", "            m.training = was_training\n", "            pass\n", "evaluating leaves the model in eval mode"),
@@ -665,11 +664,11 @@ CATALOGUE: list[Mutant] = [
       "block layout ignores the seed (cost of attention)"),
     M("ref/masks.py", "return np.repeat(np.repeat(layout, block_size, axis=0), block_size, axis=1)",
       "return np.tile(layout, (block_size, block_size))", "layout tiled instead of expanded (cost of attention)"),
-    M("ref/masks.py", "    if T % block_size:\n", "    if block_size > T:\n", "block size that does not divide T accepted (cost of attention)"),
+    M("_checks.py", "    if T % block_size:\n", "    if block_size > T:\n", "block size that does not divide T accepted (cost of attention)"),
     M("ref/masks.py", "    return mask & causal_mask(T) if causal else mask\n", "    return mask\n",
       "causal block-sparse mask causal only between blocks (cost of attention)"),
-    M("ref/masks.py", "    if isinstance(value, bool) or int(value) != value or value < 1:",
-      "    if isinstance(value, bool) or int(value) != value or value < 0:", "window or block size 0 accepted (cost of attention)"),
+    M("_checks.py", "    if isinstance(value, bool) or int(value) != value or value < 1:",
+      "    if isinstance(value, bool) or int(value) != value or value < 0:", "window or block size 0 accepted, ref and nn (cost of attention)"),
     M("nn/masks.py", "keep = (gap.abs() < window * dilation) & (gap % dilation == 0)",
       "keep = (gap.abs() <= window * dilation) & (gap % dilation == 0)", "torch local window one key too wide (cost of attention)"),
     M("nn/masks.py", "return keep & (gap >= 0) if causal else keep", "return keep & (gap > 0) if causal else keep",

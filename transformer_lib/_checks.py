@@ -58,3 +58,34 @@ def check_heads(d_model: int, n_heads: int) -> None:
             f"d_model % n_heads != 0: d_model={d_model} cannot be split into n_heads={n_heads} "
             f"equal heads ({d_model} / {n_heads} = {d_model / n_heads:.3g}); pick n_heads dividing d_model"
         )
+
+
+def check_length(name: str, T, what: str = "T") -> int:
+    """A positive whole length (T, S, a number of blocks), as an int; else one message naming ``name``."""
+    if isinstance(T, bool) or int(T) != T or T < 1:
+        raise ValueError(f"{name} needs a positive length {what}, got {T!r}")
+    return int(T)
+
+
+def check_positive(name: str, what: str, value) -> int:
+    """A positive whole number (a window, a dilation, a block size), as an int."""
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise ValueError(f"{name} needs a positive integer {what} (>= 1), got {value!r}")
+    return int(value)
+
+
+def check_count(name: str, what: str, value, most: int) -> int:
+    """A whole number in 0..most (how many global or random blocks), as an int."""
+    if isinstance(value, bool) or int(value) != value or not 0 <= value <= most:
+        raise ValueError(f"{name} needs {what} in 0..{most}, got {value!r}")
+    return int(value)
+
+
+def check_blocks(name: str, T, block_size) -> tuple[int, int]:
+    """A length T and a block size that divides it, as ints."""
+    T = check_length(name, T)
+    block_size = check_positive(name, "block_size", block_size)
+    if T % block_size:
+        raise ValueError(f"{name}: block_size={block_size} does not divide the length T={T}; "
+                         f"pick a divisor of T or pad the sequence to a multiple of {block_size}")
+    return T, block_size

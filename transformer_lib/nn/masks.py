@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from transformer_lib._checks import check_blocks, check_count, check_length, check_positive
+
 
 def causal_mask(T: int, device=None) -> torch.Tensor:
     """bool (T, T), True on and below the diagonal: position t sees 0..t."""
@@ -22,22 +24,16 @@ def causal_mask(T: int, device=None) -> torch.Tensor:
     return torch.ones(int(T), int(T), dtype=torch.bool, device=device).tril()
 
 
-def _check_length(name: str, T, what: str = "T") -> int:
-    if isinstance(T, bool) or int(T) != T or T < 1:
-        raise ValueError(f"{name} needs a positive length {what}, got {T!r}")
-    return int(T)
-
-
 def full_mask(T: int, S: int | None = None, device=None) -> torch.Tensor:
     """bool (T, S), all True: bidirectional self-attention (S = T, the default) or cross-attention."""
-    T = _check_length("full_mask", T)
-    S = T if S is None else _check_length("full_mask", S, "S")
+    T = check_length("full_mask", T)
+    S = T if S is None else check_length("full_mask", S, "S")
     return torch.ones(T, S, dtype=torch.bool, device=device)
 
 
 def prefix_lm_mask(prefix_len: int, T: int, device=None) -> torch.Tensor:
     """bool (T, T): query t may attend to key s iff s <= t or s < prefix_len (the prefix sees itself both ways)."""
-    T = _check_length("prefix_lm_mask", T)
+    T = check_length("prefix_lm_mask", T)
     if isinstance(prefix_len, bool) or int(prefix_len) != prefix_len or not 0 <= prefix_len <= T:
         raise ValueError(f"prefix_lm_mask needs a prefix length in 0..T={T}, got {prefix_len!r}")
     keys = torch.arange(T, device=device)
@@ -72,24 +68,12 @@ def padding_mask_from_ids(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
 # Longformer; Zaheer et al. 2020 BigBird), same arguments, same messages, same arrays.
 
 
-def _check_positive(name: str, what: str, value) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} needs a positive integer {what} (>= 1), got {value!r}")
-    return int(value)
-
-
-def _check_count(name: str, what: str, value, most: int) -> int:
-    if isinstance(value, bool) or int(value) != value or not 0 <= value <= most:
-        raise ValueError(f"{name} needs {what} in 0..{most}, got {value!r}")
-    return int(value)
-
-
 def dilated_mask(T: int, window: int, dilation: int = 1, causal: bool = False, device=None) -> torch.Tensor:
     """bool (T, T): query t may attend to key s iff t - s is a multiple of ``dilation`` and
     |t - s| < window * dilation (only s <= t if ``causal``); Child et al. 2019's strided pattern."""
-    T = _check_length("dilated_mask", T)
-    window = _check_positive("dilated_mask", "window", window)
-    dilation = _check_positive("dilated_mask", "dilation", dilation)
+    T = check_length("dilated_mask", T)
+    window = check_positive("dilated_mask", "window", window)
+    dilation = check_positive("dilated_mask", "dilation", dilation)
     pos = torch.arange(T, device=device)
     gap = pos[:, None] - pos[None, :]  # (T, S): t - s
     keep = (gap.abs() < window * dilation) & (gap % dilation == 0)
@@ -99,8 +83,8 @@ def dilated_mask(T: int, window: int, dilation: int = 1, causal: bool = False, d
 def sliding_window_mask(T: int, window: int, causal: bool = False, device=None) -> torch.Tensor:
     """bool (T, T): query t may attend to key s iff |t - s| < ``window`` (and s <= t if ``causal``);
     the restricted self-attention of Vaswani et al. 2017, Table 1, and Longformer's local window."""
-    T = _check_length("sliding_window_mask", T)
-    window = _check_positive("sliding_window_mask", "window", window)
+    T = check_length("sliding_window_mask", T)
+    window = check_positive("sliding_window_mask", "window", window)
     return dilated_mask(T, window, 1, causal, device)
 
 
@@ -112,10 +96,10 @@ def block_sparse_layout(n_blocks: int, window: int = 1, n_global: int = 0, n_ran
     of ``n_random`` blocks drawn for row i (``np.random.default_rng(seed)``, the reference's
     generator, so that both give the same layout); only j <= i if ``causal``.
     """
-    n = _check_length("block_sparse_layout", n_blocks, "n_blocks")
-    window = _check_positive("block_sparse_layout", "window", window)
-    n_global = _check_count("block_sparse_layout", "n_global", n_global, n)
-    n_random = _check_count("block_sparse_layout", "n_random", n_random, n)
+    n = check_length("block_sparse_layout", n_blocks, "n_blocks")
+    window = check_positive("block_sparse_layout", "window", window)
+    n_global = check_count("block_sparse_layout", "n_global", n_global, n)
+    n_random = check_count("block_sparse_layout", "n_random", n_random, n)
     i = torch.arange(n)
     layout = ((i[:, None] - i[None, :]).abs() < window) | (i[:, None] < n_global) | (i[None, :] < n_global)
     if causal:
@@ -134,24 +118,15 @@ def block_layout_to_mask(layout: torch.Tensor, block_size: int) -> torch.Tensor:
         shape = tuple(layout.shape) if hasattr(layout, "shape") else type(layout).__name__
         raise ValueError(f"layout must be a 2-D boolean tensor (nT, nS), got shape {shape}"
                          + (f" of dtype {layout.dtype}" if hasattr(layout, "dtype") else ""))
-    block_size = _check_positive("block_layout_to_mask", "block_size", block_size)
+    block_size = check_positive("block_layout_to_mask", "block_size", block_size)
     return layout.repeat_interleave(block_size, 0).repeat_interleave(block_size, 1)  # (nT*bs, nS*bs)
-
-
-def _check_blocks(name: str, T, block_size) -> tuple[int, int]:
-    T = _check_length(name, T)
-    block_size = _check_positive(name, "block_size", block_size)
-    if T % block_size:
-        raise ValueError(f"{name}: block_size={block_size} does not divide the length T={T}; "
-                         f"pick a divisor of T or pad the sequence to a multiple of {block_size}")
-    return T, block_size
 
 
 def block_sparse_mask(T: int, block_size: int, window: int = 1, n_global: int = 0, n_random: int = 0,
                       seed: int = 0, causal: bool = False, device=None) -> torch.Tensor:
     """bool (T, T): :func:`block_sparse_layout` over T / ``block_size`` blocks expanded to tokens
     (and :func:`causal_mask` inside the diagonal blocks if ``causal``); ``block_size`` must divide T."""
-    T, block_size = _check_blocks("block_sparse_mask", T, block_size)
+    T, block_size = check_blocks("block_sparse_mask", T, block_size)
     layout = block_sparse_layout(T // block_size, window, n_global, n_random, seed, causal, device)
     mask = block_layout_to_mask(layout, block_size)  # (T, T)
     return mask & causal_mask(T, device) if causal else mask

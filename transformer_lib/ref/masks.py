@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from transformer_lib._checks import check_blocks, check_count, check_length, check_positive
+
 
 def causal_mask(T: int):
     """The look-ahead mask: position t may attend to positions 0..t. Returns bool (T, T).
@@ -29,20 +31,14 @@ def causal_mask(T: int):
     return np.tril(np.ones((int(T), int(T)), dtype=bool))
 
 
-def _check_length(name: str, T, what: str = "T") -> int:
-    if isinstance(T, bool) or int(T) != T or T < 1:
-        raise ValueError(f"{name} needs a positive length {what}, got {T!r}")
-    return int(T)
-
-
 def full_mask(T: int, S: int | None = None):
     """No restriction: every query may attend to every key. Returns bool (T, S), all True.
 
     The bidirectional self-attention of an encoder (BERT; ``S`` = ``T``, the default) and the
     cross-attention of an encoder-decoder (T5: T decoder queries, S encoder keys).
     """
-    T = _check_length("full_mask", T)
-    S = T if S is None else _check_length("full_mask", S, "S")
+    T = check_length("full_mask", T)
+    S = T if S is None else check_length("full_mask", S, "S")
     return np.ones((T, S), dtype=bool)
 
 
@@ -60,7 +56,7 @@ def prefix_lm_mask(prefix_len: int, T: int):
          [ True,  True,  True, False],
          [ True,  True,  True,  True]]
     """
-    T = _check_length("prefix_lm_mask", T)
+    T = check_length("prefix_lm_mask", T)
     if isinstance(prefix_len, bool) or int(prefix_len) != prefix_len or not 0 <= prefix_len <= T:
         raise ValueError(f"prefix_lm_mask needs a prefix length in 0..T={T}, got {prefix_len!r}")
     keys = np.arange(T)
@@ -111,18 +107,6 @@ def padding_mask_from_ids(ids, pad_id: int):
 # pairs are kept; nn.sparse computes attention on those pairs alone.
 
 
-def _check_positive(name: str, what: str, value) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} needs a positive integer {what} (>= 1), got {value!r}")
-    return int(value)
-
-
-def _check_count(name: str, what: str, value, most: int) -> int:
-    if isinstance(value, bool) or int(value) != value or not 0 <= value <= most:
-        raise ValueError(f"{name} needs {what} in 0..{most}, got {value!r}")
-    return int(value)
-
-
 def dilated_mask(T: int, window: int, dilation: int = 1, causal: bool = False):
     """Dilated (strided) local mask: query t may attend to key s iff t - s is a multiple of
     ``dilation`` and |t - s| < ``window * dilation`` (only s <= t if ``causal``).
@@ -141,9 +125,9 @@ def dilated_mask(T: int, window: int, dilation: int = 1, causal: bool = False):
          [False,  True, False,  True, False],
          [False, False,  True, False,  True]]
     """
-    T = _check_length("dilated_mask", T)
-    window = _check_positive("dilated_mask", "window", window)
-    dilation = _check_positive("dilated_mask", "dilation", dilation)
+    T = check_length("dilated_mask", T)
+    window = check_positive("dilated_mask", "window", window)
+    dilation = check_positive("dilated_mask", "dilation", dilation)
     pos = np.arange(T)
     gap = pos[:, None] - pos[None, :]  # (T, S): t - s
     keep = (np.abs(gap) < window * dilation) & (gap % dilation == 0)
@@ -167,8 +151,8 @@ def sliding_window_mask(T: int, window: int, causal: bool = False):
          [False,  True,  True,  True],
          [False, False,  True,  True]]
     """
-    T = _check_length("sliding_window_mask", T)
-    window = _check_positive("sliding_window_mask", "window", window)
+    T = check_length("sliding_window_mask", T)
+    window = check_positive("sliding_window_mask", "window", window)
     return dilated_mask(T, window, 1, causal)
 
 
@@ -188,10 +172,10 @@ def block_sparse_layout(n_blocks: int, window: int = 1, n_global: int = 0, n_ran
     Returns:
         bool (nT, nS) with nT = nS = ``n_blocks``.
     """
-    n = _check_length("block_sparse_layout", n_blocks, "n_blocks")
-    window = _check_positive("block_sparse_layout", "window", window)
-    n_global = _check_count("block_sparse_layout", "n_global", n_global, n)
-    n_random = _check_count("block_sparse_layout", "n_random", n_random, n)
+    n = check_length("block_sparse_layout", n_blocks, "n_blocks")
+    window = check_positive("block_sparse_layout", "window", window)
+    n_global = check_count("block_sparse_layout", "n_global", n_global, n)
+    n_random = check_count("block_sparse_layout", "n_random", n_random, n)
     i = np.arange(n)
     layout = (np.abs(i[:, None] - i[None, :]) < window) | (i[:, None] < n_global) | (i[None, :] < n_global)
     if causal:
@@ -210,17 +194,8 @@ def block_layout_to_mask(layout, block_size: int):
     layout = np.asarray(layout)
     if layout.dtype != bool or layout.ndim != 2:
         raise ValueError(f"layout must be a 2-D boolean array (nT, nS), got shape {layout.shape} of dtype {layout.dtype}")
-    block_size = _check_positive("block_layout_to_mask", "block_size", block_size)
+    block_size = check_positive("block_layout_to_mask", "block_size", block_size)
     return np.repeat(np.repeat(layout, block_size, axis=0), block_size, axis=1)  # (nT*bs, nS*bs)
-
-
-def _check_blocks(name: str, T, block_size) -> tuple[int, int]:
-    T = _check_length(name, T)
-    block_size = _check_positive(name, "block_size", block_size)
-    if T % block_size:
-        raise ValueError(f"{name}: block_size={block_size} does not divide the length T={T}; "
-                         f"pick a divisor of T or pad the sequence to a multiple of {block_size}")
-    return T, block_size
 
 
 def block_sparse_mask(T: int, block_size: int, window: int = 1, n_global: int = 0, n_random: int = 0,
@@ -231,7 +206,7 @@ def block_sparse_mask(T: int, block_size: int, window: int = 1, n_global: int = 
 
     ``block_size`` must divide T. Chapter "The cost of attention". Returns bool (T, T).
     """
-    T, block_size = _check_blocks("block_sparse_mask", T, block_size)
+    T, block_size = check_blocks("block_sparse_mask", T, block_size)
     layout = block_sparse_layout(T // block_size, window, n_global, n_random, seed, causal)
     mask = block_layout_to_mask(layout, block_size)  # (T, T)
     return mask & causal_mask(T) if causal else mask
