@@ -615,7 +615,7 @@ CATALOGUE: list[Mutant] = [
       "modern block: RMSNorm module drops its scale"),
     M("ref/gqa.py", "return np.repeat(x, n_rep, axis=-3)", "return np.tile(x, (n_rep, 1, 1))",
       "modern block: GQA groups strided heads (h % H_kv) instead of consecutive ones"),
-    M("ref/gqa.py", "if n_heads % n_kv_heads != 0:", "if False:", "modern block: GQA accepts heads not divisible by groups"),
+    M("_checks.py", "if n_heads % n_kv_heads != 0:", "if False:", "modern block: GQA accepts heads not divisible by groups"),
     M("ref/gqa.py", "k = split_heads(x_kv @ W_K, n_kv_heads)", "k = split_heads(x_kv @ W_K, n_heads)",
       "modern block: GQA splits the keys into H heads"),
     M("ref/gqa.py", "q, k = apply_rotary(q), apply_rotary(k)", "q = apply_rotary(q)", "modern block: GQA rotates the queries only"),

@@ -89,3 +89,19 @@ def check_blocks(name: str, T, block_size) -> tuple[int, int]:
         raise ValueError(f"{name}: block_size={block_size} does not divide the length T={T}; "
                          f"pick a divisor of T or pad the sequence to a multiple of {block_size}")
     return T, block_size
+
+
+def check_kv_heads(n_heads, n_kv_heads) -> None:
+    """One clear message when the query heads cannot be split into equal groups of key/value heads.
+
+    Chapter "The modern block"; GQA (Ainslie et al. 2023) needs H_kv to divide H.
+    """
+    for name, v in (("n_heads", n_heads), ("n_kv_heads", n_kv_heads)):
+        if isinstance(v, bool) or int(v) != v or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if n_heads % n_kv_heads != 0:
+        raise ValueError(
+            f"n_heads % n_kv_heads != 0: n_heads={n_heads} query heads cannot be split into n_kv_heads={n_kv_heads} "
+            f"equal groups ({n_heads} / {n_kv_heads} = {n_heads / n_kv_heads:.3g}); pick n_kv_heads dividing n_heads "
+            f"(1 = multi-query, {n_heads} = multi-head)"
+        )

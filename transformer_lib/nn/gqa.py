@@ -17,7 +17,7 @@ from torch import nn
 
 from transformer_lib._checks import check_heads, check_mask
 from transformer_lib.nn.rotary import apply_rotary
-from transformer_lib.ref.gqa import check_kv_heads
+from transformer_lib._checks import check_kv_heads
 
 
 def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:

@@ -16,25 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from transformer_lib._checks import check_heads, check_mask
+from transformer_lib._checks import check_heads, check_kv_heads, check_mask
 from transformer_lib.ref.attention import merge_heads, scaled_dot_product_attention, split_heads
 from transformer_lib.ref.rotary import apply_rotary
-
-
-def check_kv_heads(n_heads, n_kv_heads) -> None:
-    """One clear message when the query heads cannot be split into equal groups of key/value heads.
-
-    Chapter "The modern block"; GQA (Ainslie et al. 2023) needs H_kv to divide H.
-    """
-    for name, v in (("n_heads", n_heads), ("n_kv_heads", n_kv_heads)):
-        if isinstance(v, bool) or int(v) != v or v <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    if n_heads % n_kv_heads != 0:
-        raise ValueError(
-            f"n_heads % n_kv_heads != 0: n_heads={n_heads} query heads cannot be split into n_kv_heads={n_kv_heads} "
-            f"equal groups ({n_heads} / {n_kv_heads} = {n_heads / n_kv_heads:.3g}); pick n_kv_heads dividing n_heads "
-            f"(1 = multi-query, {n_heads} = multi-head)"
-        )
 
 
 def repeat_kv(x, n_rep: int):
