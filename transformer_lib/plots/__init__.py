@@ -26,6 +26,7 @@ reachable as ``plots.<name>``:
 from __future__ import annotations
 
 from transformer_lib.plots.attention import masking_methods, score_variance, softmax_saturation
+from transformer_lib.plots.cost import layer_costs, log_log_panels
 from transformer_lib.plots.core import attention_heads, draw_heatmap, heatmap, heatmaps
 from transformer_lib.plots.curves import loss_curve
 from transformer_lib.plots.decoding import beam_tree, bleu_by_beam, greedy_steps
@@ -50,4 +51,5 @@ __all__ = [
     "normalisation_groups", "gradient_by_layer", "smoothed_losses", "target_distributions", "histograms", "learning_rates",
     "vocab_vs_length",
     "kv_cache_timing", "baseline_losses",
+    "layer_costs", "log_log_panels",
 ]
