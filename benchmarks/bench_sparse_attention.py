@@ -7,7 +7,8 @@ every pair before masking; transformer_lib.nn.block_sparse_attention gathers the
 and scores only those. Printed: forward time (this process's CPU time, fastest of interleaved
 rounds, cost.fastest_cpu_seconds) and peak memory (torch's profiler) of each, and their ratios,
 all measured in this run on this machine. Expect the dense costs to grow ~T^2 and the sparse ones
-~T, so the ratios grow ~T.
+~T, so the ratios grow ~T. The results also go to transformer_lib/measurements/sparse_attention.json
+(with the machine, torch version and thread count), which the chapter loads instead of re-measuring.
 
 Run: .venv/bin/python benchmarks/bench_sparse_attention.py [--lengths 512 1024 2048 4096] [--repeat 5] [--threads 1]
 """
@@ -15,16 +16,23 @@ Run: .venv/bin/python benchmarks/bench_sparse_attention.py [--lengths 512 1024 2
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import math
+import os
+import pathlib
+import platform
 
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from bench_attention_cost import cpu_model  # benchmarks/ is on the path when this script runs
 from transformer_lib import cost
 from transformer_lib.nn import block_sparse_attention, block_sparse_layout, dense_mask_of
 
 B, H, DH, BLOCK = 1, 2, 32, 64
+OUT = pathlib.Path(__file__).resolve().parents[1] / "transformer_lib" / "measurements" / "sparse_attention.json"
 
 
 def dense_masked(q, k, v, layout):
@@ -39,7 +47,7 @@ def torch_sdpa(q, k, v, layout):
     return F.scaled_dot_product_attention(q, k, v, attn_mask=dense_mask_of(layout, BLOCK))
 
 
-def main(lengths: list[int], repeat: int, threads: int) -> None:
+def main(lengths: list[int], repeat: int, threads: int) -> dict:
     torch.manual_seed(0)
     torch.set_num_threads(threads)
     ways = {"dense+mask": dense_masked, "torch sdpa+mask": torch_sdpa, "block-sparse": block_sparse_attention}
@@ -66,6 +74,24 @@ def main(lengths: list[int], repeat: int, threads: int) -> None:
     for name in ways:
         print(f"log-log slope against T, {name}: time {cost.log_log_slope(Ts, [r[2][name][0] for r in rows]):.2f}, "
               f"memory {cost.log_log_slope(Ts, [r[2][name][1] for r in rows]):.2f}")
+    return {
+        "source": "benchmarks/bench_sparse_attention.py",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "processor": cpu_model(),
+                    "cpu_count": os.cpu_count(), "python": platform.python_version()},
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "what": ("forward pass, float32, no grad; time = process CPU seconds, fastest of the rounds "
+                 "(interleaved over the three ways); memory = peak bytes of one call (torch profiler)"),
+        "B": B, "H": H, "Dh": DH, "block_size": BLOCK,
+        "layout": {"window": 2, "n_global": 1, "n_random": 1, "seed": 0},
+        "repeat": repeat,
+        "lengths": [r[0] for r in rows],
+        "kept_fraction": [r[1] for r in rows],
+        "max_abs_diff": [r[3] for r in rows],
+        "ways": {name: {"seconds": [r[2][name][0] for r in rows], "peak_bytes": [r[2][name][1] for r in rows]}
+                 for name in ways},
+    }
 
 
 if __name__ == "__main__":
@@ -73,7 +99,11 @@ if __name__ == "__main__":
     ap.add_argument("--lengths", type=int, nargs="+", default=[512, 1024, 2048, 4096])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1: the steadiest timing on a shared machine)")
+    ap.add_argument("--out", type=pathlib.Path, default=OUT)
     args = ap.parse_args()
     if any(T % BLOCK for T in args.lengths):
         ap.error(f"every length must be a multiple of the block size {BLOCK}, got {args.lengths}")
-    main(args.lengths, args.repeat, args.threads)
+    data = main(args.lengths, args.repeat, args.threads)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")

@@ -92,7 +92,7 @@ def chapter_explorers(chapter: str) -> tuple[list, dict]:
 
 # chapter -> how many explorers it shows (each the value of a cell)
 BOOK_EXPLORERS = {"self_attention": 1, "masking": 1, "multi_head_attention": 1, "positional_encoding": 1, "tokens": 1,
-                  "residuals_and_norms": 1, "training": 1, "it_animal": 2}
+                  "residuals_and_norms": 1, "training": 1, "it_animal": 2, "attention_cost": 1}
 
 
 def typed_inputs(chapter: str, ns: dict, options, n: int) -> list[str]:
