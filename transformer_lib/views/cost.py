@@ -1,6 +1,6 @@
 """The explorer of chapter "The cost of attention": the sparse attention patterns of one mask
-API side by side, a sliding window, a dilated window and BigBird's block-sparse layout, for a
-window, a dilation and a block size the reader picks.
+API side by side, a local window (sliding at dilation 1, dilated above) and BigBird's
+block-sparse layout, for a window, a dilation and a block size the reader picks.
 
 Masks come from :mod:`transformer_lib.ref.masks` (True = may attend); this module only arranges
 them. A setting the mask functions refuse (a block size that does not divide the length) gives a
@@ -13,25 +13,26 @@ import numpy as np
 
 from transformer_lib import ref, views
 
-T = 24  # positions drawn: small enough to see every cell, with divisors 1, 2, 3, 4, 6, 8, 12
-WINDOWS = (1, 2, 3, 4, 5)
+T = 42  # positions drawn: long enough for a sparse block layout, small enough to see every cell (and a page of 60 frames)
+WINDOWS = (1, 2, 3, 4, 6)
 DILATIONS = (1, 2, 3)
-BLOCK_SIZES = (2, 3, 4, 5, 6, 8)  # 5 does not divide T: the explorer shows the mask API's message
+BLOCK_SIZES = (2, 3, 4, 6)  # 4 does not divide T: the explorer shows the mask API's message
 # BigBird's layout (Zaheer et al. 2020) in blocks: a band of 3 blocks, 1 global block, 1 random block per row
 BLOCK_WINDOW, N_GLOBAL, N_RANDOM = 2, 1, 1
 
 
 def sparse_masks(window: int, dilation: int, block_size: int, T: int = T, seed: int = 0) -> dict:
-    """The three patterns of one setting, ``{name: bool (T, T) mask or the ValueError's message}``.
+    """The two patterns of one setting, ``{name: bool (T, T) mask or the ValueError's message}``.
 
-    ``window`` and ``dilation`` apply to the sliding and dilated windows; the block-sparse layout
+    ``window`` and ``dilation`` give the local window (:func:`~transformer_lib.ref.dilated_mask`,
+    which is :func:`~transformer_lib.ref.sliding_window_mask` at dilation 1); the block-sparse layout
     is BigBird's (band of 3 blocks, 1 global, 1 random per row, random blocks from ``seed``)
     over blocks of ``block_size``. A bad window or dilation raises ``ValueError`` (there is no
     pattern to draw at all); a block size that does not divide ``T`` leaves the block-sparse
-    entry as the message, so the other two can still be drawn.
+    entry as the message, so the window can still be drawn.
     """
-    out = {f"sliding window (window {window})": ref.sliding_window_mask(T, window),
-           f"dilated (window {window}, dilation {dilation})": ref.dilated_mask(T, window, dilation)}
+    kind = "sliding window" if dilation == 1 else "dilated window"
+    out = {f"{kind} (window {window}, dilation {dilation})": ref.dilated_mask(T, window, dilation)}
     name = f"block-sparse (blocks of {block_size})"
     try:
         out[name] = ref.block_sparse_mask(T, block_size, window=BLOCK_WINDOW, n_global=N_GLOBAL,
@@ -64,7 +65,7 @@ def sparse_explorer() -> views.Explorer:
         sparse_frame,
         controls={"window": list(WINDOWS), "dilation": list(DILATIONS), "block_size": list(BLOCK_SIZES)},
         labels={"block_size": "block size"},
-        initial={"window": 3, "dilation": 2, "block_size": 4},
+        initial={"window": 3, "dilation": 1, "block_size": 3},
         title="Sparse attention patterns (1 = may attend)",
     )
 
