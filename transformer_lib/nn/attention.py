@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from transformer_lib._checks import check_heads, check_mask
+from transformer_lib.nn.rotary import apply_rotary
 
 
 class MultiHeadAttention(nn.Module):
@@ -25,9 +26,13 @@ class MultiHeadAttention(nn.Module):
         dropout: dropout on the attention weights (training only).
         bias: whether the four projections have a bias.
         fused: use ``F.scaled_dot_product_attention`` when no weights are asked for.
+        rotary: rotate queries and keys by their positions before the scores (RoPE, Su et al.
+            2021; chapter "The modern block"); with ``past_kv`` the new positions start at S_past.
+            Self-attention only: query t and key t are the same position.
     """
 
-    def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0, bias: bool = True, fused: bool = True):
+    def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0, bias: bool = True, fused: bool = True,
+                 rotary: bool = False):
         super().__init__()
         check_heads(d_model, n_heads)
         self.d_model, self.n_heads, self.d_head = d_model, n_heads, d_model // n_heads
@@ -37,6 +42,9 @@ class MultiHeadAttention(nn.Module):
         self.W_O = nn.Linear(d_model, d_model, bias=bias)
         self.dropout = dropout
         self.fused = fused
+        if rotary and self.d_head % 2:
+            raise ValueError(f"RoPE rotates pairs of features: d_head = d_model / n_heads = {self.d_head} must be even")
+        self.rotary = rotary
 
     def _split(self, x: torch.Tensor) -> torch.Tensor:
         B, L, _ = x.shape
@@ -65,6 +73,10 @@ class MultiHeadAttention(nn.Module):
         q = self._split(self.W_Q(query))  # (B, H, T, Dh)
         k = self._split(self.W_K(key))  # (B, H, S, Dh)
         v = self._split(self.W_V(value))  # (B, H, S, Dh)
+        if self.rotary:  # the cached keys were rotated when they were new: only these positions turn now
+            S_past = 0 if past_kv is None else past_kv[0].shape[2]
+            q = apply_rotary(q, torch.arange(S_past, S_past + T, device=q.device))  # (B, H, T, Dh)
+            k = apply_rotary(k, torch.arange(S_past, S_past + k.shape[2], device=k.device))  # (B, H, S, Dh)
         if past_kv is not None:  # the cached positions were projected once, by earlier calls
             k = torch.cat([past_kv[0], k], dim=2)  # (B, H, S_past + S, Dh)
             v = torch.cat([past_kv[1], v], dim=2)  # (B, H, S_past + S, Dh)

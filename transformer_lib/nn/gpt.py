@@ -1,6 +1,7 @@
 """A decoder-only language model, GPT-style (chapter "Decoder-only models (GPT)").
 
-Nothing new inside: token embedding + learned positions, then ``n_layers`` of the book's
+Nothing new inside: token embedding + learned positions (or, with ``GPTConfig(positions=...)``,
+the fixed sinusoidal table or RoPE; chapter "The modern block"), then ``n_layers`` of the book's
 :class:`~transformer_lib.nn.EncoderLayer` run with a causal mask (self-attention only, no
 cross-attention: that *is* a decoder-only block), a final LayerNorm, and the output
 projection tied to the token embedding (Press & Wolf 2017). It is trained to predict every
@@ -24,7 +25,9 @@ from transformer_lib._checks import check_heads
 from transformer_lib.nn.blocks import EncoderLayer
 from transformer_lib.nn.masks import causal_mask
 from transformer_lib.nn.norms import LayerNorm
-from transformer_lib.nn.positional import LearnedPositionalEmbedding, TokenEmbedding
+from transformer_lib.nn.positional import LearnedPositionalEmbedding, TokenEmbedding, sinusoidal_positional_encoding
+
+POSITIONS = ("learned", "sinusoidal", "rope")
 
 
 @dataclass(frozen=True)
@@ -32,16 +35,26 @@ class GPTConfig:
     """Everything that fixes a GPT's shape (validated on construction). Defaults: a tiny model."""
 
     vocab_size: int = 64  # V
-    block_size: int = 48  # the context: the most positions the model ever sees (learned positions)
+    block_size: int = 48  # the context trained on; with learned positions also the most the model can read
     d_model: int = 64  # D
     n_heads: int = 4  # H; d_head = D / H
     n_layers: int = 2
     d_ff: int = 256  # hidden width of the feed-forward block (4 x D, as in GPT-2)
     dropout: float = 0.0
     tie_weights: bool = True  # the output projection is the token embedding matrix (V, D)
+    # How the model knows where a token is: "learned" (one trained vector per position, GPT-2),
+    # "sinusoidal" (the fixed table added to the embeddings, Vaswani et al. 2017) or "rope" (queries
+    # and keys rotated in every attention, Su et al. 2021). Only "learned" stops at block_size.
+    positions: str = "learned"
 
     def __post_init__(self):
         check_heads(self.d_model, self.n_heads)
+        if self.positions not in POSITIONS:
+            raise ValueError(f"positions must be one of {POSITIONS}, got {self.positions!r}")
+        if self.positions != "learned" and self.d_model % 2:
+            raise ValueError(f"{self.positions} positions pair up features: d_model must be even, got {self.d_model}")
+        if self.positions == "rope" and self.d_head % 2:
+            raise ValueError(f"RoPE rotates pairs of features: d_head = d_model / n_heads = {self.d_head} must be even")
         for name in ("vocab_size", "block_size", "n_layers", "d_ff"):
             v = getattr(self, name)
             if int(v) != v or v <= 0:
@@ -100,10 +113,16 @@ class GPT(nn.Module):
         super().__init__()
         c = self.config = config
         self.embed = TokenEmbedding(c.vocab_size, c.d_model)
-        self.pos = LearnedPositionalEmbedding(c.d_model, c.block_size, c.dropout)
+        if c.positions == "learned":
+            self.pos = LearnedPositionalEmbedding(c.d_model, c.block_size, c.dropout)
+        else:  # nothing learned: the sinusoidal table is computed for any length, RoPE acts inside attention
+            self.pos_dropout = nn.Dropout(c.dropout)
         # Pre-norm blocks (GPT-2): x + f(LN(x)); the residual stream is normalised once at the end.
         self.layers = nn.ModuleList([EncoderLayer(c.d_model, c.n_heads, c.d_ff, c.dropout, norm_first=True)
                                      for _ in range(c.n_layers)])
+        if c.positions == "rope":
+            for layer in self.layers:  # EncoderLayer builds plain attention; RoPE is its rotary switch
+                layer.self_attn.rotary = True
         self.final_norm = LayerNorm(c.d_model)
         self.lm_head = nn.Linear(c.d_model, c.vocab_size, bias=False)  # D -> V
         # TokenEmbedding multiplies by sqrt(D): start the table at std 1/sqrt(D) so token vectors
@@ -147,10 +166,18 @@ class GPT(nn.Module):
             raise ValueError(f"past_kv must hold one (K, V) pair per layer ({len(self.layers)}), got {len(past_kv)}")
         T = ids.shape[1]
         S_past = 0 if past_kv is None else past_kv[0][0].shape[2]
-        if S_past + T > self.config.block_size:
-            raise ValueError(f"{S_past + T} tokens do not fit the context of block_size={self.config.block_size} "
-                             "(the learned positions stop there); shorten the prompt or generate fewer tokens")
-        x = self.pos(self.embed(ids), offset=S_past)  # (B, T, D)
+        positions = self.config.positions
+        if positions == "learned":
+            if S_past + T > self.config.block_size:
+                raise ValueError(f"{S_past + T} tokens do not fit the context of block_size={self.config.block_size} "
+                                 "(the learned positions stop there); shorten the prompt or generate fewer tokens")
+            x = self.pos(self.embed(ids), offset=S_past)  # (B, T, D)
+        elif positions == "sinusoidal":  # the table for positions S_past .. S_past + T - 1, any length
+            pe = sinusoidal_positional_encoding(S_past + T, self.config.d_model)[S_past:]  # (T, D) float64
+            x = self.embed(ids)  # (B, T, D)
+            x = self.pos_dropout(x + pe.to(x.device, x.dtype))  # (B, T, D)
+        else:  # rope: the embeddings carry no position; every attention rotates q and k
+            x = self.pos_dropout(self.embed(ids))  # (B, T, D)
         mask = causal_mask(S_past + T, ids.device)[S_past:]  # (T, S_past + T): new query t sees keys 0..S_past + t
         cache, weights = [], []
         for i, layer in enumerate(self.layers):
