@@ -726,6 +726,19 @@ CATALOGUE: list[Mutant] = [
     M("cost.py", "depth[i] = 1 + depth[earlier].max()", "depth[i] = 2", "sequential operations count one wait only (cost of attention)"),
     M("cost.py", "for round_ in range(int(rounds) + 1):", "for round_ in range(int(rounds)):",
       "timing rounds without the warm-up (cost of attention)"),
+    # issue 14: the positions option of the GPT (chapter "The modern block")
+    # (every description ends in "(positions option)", so that --only "positions option" runs this block alone)
+    M("nn/attention.py", "            q = apply_rotary(q, torch.arange(S_past, S_past + T, device=q.device))",
+      "            q = apply_rotary(q, torch.arange(T, device=q.device))", "RoPE queries restart at 0 under the KV cache (positions option)"),
+    M("nn/attention.py", "            k = apply_rotary(k, torch.arange(S_past, S_past + k.shape[2], device=k.device))",
+      "            k = k", "RoPE rotates the queries only (positions option)"),
+    M("nn/attention.py", "        if rotary and self.d_head % 2:", "        if False:", "rotary accepts an odd d_head (positions option)"),
+    M("nn/gpt.py", "                layer.self_attn.rotary = True", "                pass", "rope model never rotates (positions option)"),
+    M("nn/gpt.py", "            pe = sinusoidal_positional_encoding(S_past + T, self.config.d_model)[S_past:]",
+      "            pe = sinusoidal_positional_encoding(T, self.config.d_model)", "sinusoidal table restarts at 0 under the KV cache (positions option)"),
+    M("nn/gpt.py", "            x = self.pos_dropout(x + pe.to(x.device, x.dtype))  # (B, T, D)",
+      "            x = self.pos_dropout(x)  # (B, T, D)", "sinusoidal model adds no positions (positions option)"),
+    M("nn/gpt.py", "        if self.positions not in POSITIONS:", "        if False:", "any positions string accepted (positions option)"),
 ]
 
 

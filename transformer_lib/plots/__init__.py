@@ -18,6 +18,7 @@ reachable as ``plots.<name>``:
 - :mod:`~transformer_lib.plots.tokens`: ``vocab_vs_length`` (chapter "Tokens")
 - :mod:`~transformer_lib.plots.pronoun`: ``it_attention_bars``, ``it_training_curves``
 - :mod:`~transformer_lib.plots.gpt`: ``kv_cache_timing``, ``baseline_losses``
+- :mod:`~transformer_lib.plots.modern`: ``loss_by_position`` (chapter "The modern block")
 - :mod:`~transformer_lib.plots.training`: ``layer_parameter_bars``, ``unit_curves``, ``normalisation_groups``,
   ``gradient_by_layer``, ``smoothed_losses``, ``training_curves``, ``target_distributions``, ``histograms``,
   ``learning_rates`` (chapters "The feed-forward block", "Residuals, LayerNorm and BatchNorm", "Training")
@@ -34,6 +35,7 @@ from transformer_lib.plots.embeddings import distance_matrices, grouped_bars, wo
 from transformer_lib.plots.encoder_decoder import attention_kinds, parameter_bars
 from transformer_lib.plots.families import attention_patterns, finetune_curve
 from transformer_lib.plots.gpt import baseline_losses, kv_cache_timing
+from transformer_lib.plots.modern import loss_by_position
 from transformer_lib.plots.intro import path_lengths, transformer_families
 from transformer_lib.plots.positional import offset_dot_products
 from transformer_lib.plots.pronoun import it_attention_bars, it_training_curves
@@ -52,4 +54,5 @@ __all__ = [
     "vocab_vs_length",
     "kv_cache_timing", "baseline_losses",
     "layer_costs", "log_log_panels",
+    "loss_by_position",
 ]
