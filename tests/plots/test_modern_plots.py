@@ -16,6 +16,10 @@ def test_loss_by_position_figure():
     np.testing.assert_allclose(ax.lines[4].get_xdata(), [31.5, 31.5])  # the trained context
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sinusoidal (running mean of 4)",
                                                                    "RoPE (running mean of 4)"]
+    fig = plots.loss_by_position({"RoPE": b}, 32, baselines={"bigram": 1.75})
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), [1.75, 1.75])
+    assert ax.get_legend().get_texts()[-1].get_text() == "bigram model (1.75)"
 
 
 def test_loss_by_position_messages():
