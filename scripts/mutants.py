@@ -31,7 +31,9 @@ alone (2026-11-30).
 Issue 14 added two blocks at the end of the catalogue, each selectable by ``--only``: "modern block"
 (RoPE, RMSNorm, grouped-query attention, SwiGLU, the KV cache with fewer KV heads) 35/35 killed
 (10.4 min), and "cost of attention" (sparse masks, block-sparse attention, flash attention, cost.py)
-45/45 killed (5.6 min), 2026-12-01. The catalogue holds 354 mutants (the shared length check now lives once, in _checks.py).
+45/45 killed (5.6 min), 2026-12-01 (the shared length check now lives once, in _checks.py). A third block,
+"positions option" (GPTConfig(positions=...): the sinusoidal table, RoPE in MultiHeadAttention under
+the KV cache), 7/7 killed (1.4 min), 2026-12-01. The catalogue holds 361 mutants.
 """
 
 from __future__ import annotations
