@@ -1,7 +1,7 @@
 """Test hygiene: every test that loads the shipped model weights carries ``pytest.mark.weights``.
 
 Read from the test files' code: a test loads the weights when it calls a loader
-(``load_it_model``, ``load_translator``, ``load_tiny_gpt``) or asks for a fixture that does, directly or through
+(``load_it_model``, ``load_translator``, ``load_tiny_gpt``, ``load_position_models``, ``load_curve``) or asks for a fixture that does, directly or through
 another fixture. Such a test must be marked, by a decorator or by its module's ``pytestmark``,
 so that ``-m "not weights"`` leaves out exactly these.
 """
@@ -14,7 +14,7 @@ import sys
 
 from conftest import ROOT
 
-LOADERS = {"load_it_model", "load_translator", "load_tiny_gpt"}
+LOADERS = {"load_it_model", "load_translator", "load_tiny_gpt", "load_position_models", "load_curve"}
 
 
 def _marks(decorators: list[ast.expr]) -> set[str]:

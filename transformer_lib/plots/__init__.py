@@ -18,6 +18,7 @@ reachable as ``plots.<name>``:
 - :mod:`~transformer_lib.plots.tokens`: ``vocab_vs_length`` (chapter "Tokens")
 - :mod:`~transformer_lib.plots.pronoun`: ``it_attention_bars``, ``it_training_curves``
 - :mod:`~transformer_lib.plots.gpt`: ``kv_cache_timing``, ``baseline_losses``
+- :mod:`~transformer_lib.plots.cost`: ``layer_costs``, ``log_log_panels`` (chapter "The cost of attention")
 - :mod:`~transformer_lib.plots.modern`: ``loss_by_position`` (chapter "The modern block")
 - :mod:`~transformer_lib.plots.training`: ``layer_parameter_bars``, ``unit_curves``, ``normalisation_groups``,
   ``gradient_by_layer``, ``smoothed_losses``, ``training_curves``, ``target_distributions``, ``histograms``,
