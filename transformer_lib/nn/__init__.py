@@ -1,9 +1,9 @@
 """PyTorch modules that train, one file per concept, mirroring :mod:`transformer_lib.ref`."""
 
-from transformer_lib.nn.attention import MultiHeadAttention
+from transformer_lib.nn.attention import MultiHeadAttention, attend, repeat_kv
 from transformer_lib.nn.blocks import DecoderLayer, EncoderLayer, SwiGLU, feed_forward, to_torch_state_dict
 from transformer_lib.nn.config import TransformerConfig, seed_everything
-from transformer_lib.nn.gqa import GroupedQueryAttention, grouped_attention, repeat_kv
+from transformer_lib.nn.gqa import GroupedQueryAttention, grouped_attention
 from transformer_lib.nn.gpt import GPT, GPTConfig, kv_cache_bytes, shift_targets
 from transformer_lib.nn.masks import (
     block_layout_to_mask, block_sparse_layout, block_sparse_mask, causal_mask, dilated_mask, full_mask, padding_mask,
@@ -25,6 +25,7 @@ from transformer_lib.nn.positional import (
 
 __all__ = [
     "MultiHeadAttention",
+    "attend",
     "EncoderLayer",
     "DecoderLayer",
     "feed_forward",

@@ -81,26 +81,7 @@ class MultiHeadAttention(nn.Module):
             k = torch.cat([past_kv[0], k], dim=2)  # (B, H, S_past + S, Dh)
             v = torch.cat([past_kv[1], v], dim=2)  # (B, H, S_past + S, Dh)
         p = self.dropout if self.training else 0.0
-        empty = None
-        if mask is not None:
-            # A query whose keys are all masked has nothing to read. Let it attend everywhere
-            # (finite, unlike softmax over all -inf) and zero its output below, so that neither
-            # the output nor the gradient is ever NaN.
-            empty = ~mask.any(dim=-1, keepdim=True)  # broadcastable to (B, H, T, 1)
-            mask = mask | empty
-        if self.fused and not need_weights:
-            heads = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # (B, H, T, Dh)
-            weights = None
-        else:
-            scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_head)  # (B, H, T, S)
-            if mask is not None:
-                scores = scores.masked_fill(~mask, float("-inf"))
-            weights = torch.softmax(scores, dim=-1)  # (B, H, T, S)
-            heads = F.dropout(weights, p) @ v  # (B, H, T, Dh)
-        if empty is not None:
-            heads = heads.masked_fill(empty, 0.0)
-            if weights is not None:
-                weights = weights.masked_fill(empty, 0.0)
+        heads, weights = attend(q, k, v, mask, p, need_weights, self.fused)  # (B, H, T, Dh), (B, H, T, S) or None
         out = self.W_O(heads.transpose(1, 2).reshape(B, T, D))  # (B, H, T, Dh) -> (B, T, H, Dh) -> (B, T, D)
         if use_cache:
             return out, weights if need_weights else None, (k, v)
@@ -127,3 +108,55 @@ class MultiHeadAttention(nn.Module):
                                  f"Dh={self.d_head}), got {[tuple(t.shape) for t in past_kv]}")
             S_past = past_kv[0].shape[2]
         check_mask(mask, query.shape[1], S_past + key.shape[1], (query.shape[0], self.n_heads))
+
+
+def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:
+    """(B, H_kv, S, Dh) -> (B, H_kv * n_rep, S, Dh): kv head j serves query heads j*n_rep .. j*n_rep + n_rep - 1.
+
+    Chapter "The modern block"; GQA, Ainslie et al. 2023. Equal to :func:`transformer_lib.ref.repeat_kv`.
+    """
+    return x.repeat_interleave(n_rep, dim=-3)  # (B, H, S, Dh)
+
+
+def attend(q, k, v, mask=None, dropout_p: float = 0.0, need_weights: bool = False, fused: bool = True):
+    """softmax(Q K^T / sqrt(Dh)) V per head: the core that :class:`MultiHeadAttention` and
+    grouped-query attention (:func:`transformer_lib.nn.grouped_attention`) share.
+
+    Args:
+        q: (B, H, T, Dh); k, v: (B, H_kv, S, Dh), H_kv dividing H (H_kv = H: multi-head attention;
+            fewer: each key/value head serves H / H_kv query heads, chapter "The modern block").
+        mask: boolean, True = may attend, broadcastable to (B, H, T, S); it goes to
+            ``F.scaled_dot_product_attention`` as it is (torch's boolean mask means the same).
+        dropout_p: dropout on the weights (pass 0.0 in eval mode).
+        need_weights: take the explicit path and return the weights too.
+        fused: use ``F.scaled_dot_product_attention`` when no weights are asked for.
+
+    Returns:
+        (heads (B, H, T, Dh), weights (B, H, T, S) or None). A query whose keys are all masked
+        gets zeros, never NaN.
+    """
+    H, H_kv = q.shape[1], k.shape[1]
+    empty = None
+    if mask is not None:
+        # A query whose keys are all masked has nothing to read. Let it attend everywhere
+        # (finite, unlike softmax over all -inf) and zero its output below, so that neither
+        # the output nor the gradient is ever NaN.
+        empty = ~mask.any(dim=-1, keepdim=True)  # broadcastable to (B, H, T, 1)
+        mask = mask | empty
+    if fused and not need_weights:
+        heads = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p,
+                                               enable_gqa=H_kv != H)  # (B, H, T, Dh)
+        weights = None
+    else:
+        if H_kv != H:
+            k, v = repeat_kv(k, H // H_kv), repeat_kv(v, H // H_kv)  # (B, H, S, Dh) each
+        scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, H, T, S)
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(scores, dim=-1)  # (B, H, T, S)
+        heads = F.dropout(weights, dropout_p) @ v  # (B, H, T, Dh)
+    if empty is not None:
+        heads = heads.masked_fill(empty, 0.0)
+        if weights is not None:
+            weights = weights.masked_fill(empty, 0.0)
+    return heads, weights

@@ -9,23 +9,12 @@ means True = may attend, the book's convention, so the mask goes in as it is (no
 
 from __future__ import annotations
 
-import math
-
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from transformer_lib._checks import check_heads, check_mask
+from transformer_lib._checks import check_heads, check_kv_heads, check_mask
+from transformer_lib.nn.attention import attend, repeat_kv  # noqa: F401 (repeat_kv is also reached as nn.gqa.repeat_kv)
 from transformer_lib.nn.rotary import apply_rotary
-from transformer_lib._checks import check_kv_heads
-
-
-def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:
-    """(B, H_kv, S, Dh) -> (B, H_kv * n_rep, S, Dh): kv head j serves query heads j*n_rep .. j*n_rep + n_rep - 1.
-
-    Chapter "The modern block"; GQA, Ainslie et al. 2023. Equal to :func:`transformer_lib.ref.repeat_kv`.
-    """
-    return x.repeat_interleave(n_rep, dim=-3)  # (B, H, S, Dh)
 
 
 def grouped_attention(q, k, v, mask=None, need_weights: bool = False, dropout_p: float = 0.0):
@@ -56,27 +45,7 @@ def grouped_attention(q, k, v, mask=None, need_weights: bool = False, dropout_p:
     H, H_kv = q.shape[1], k.shape[1]
     check_kv_heads(H, H_kv)
     check_mask(mask, q.shape[2], k.shape[2], (q.shape[0], H))
-    empty = None
-    if mask is not None:
-        # A query with no key to read attends everywhere (finite) and is zeroed below: no NaN.
-        empty = ~mask.any(dim=-1, keepdim=True)  # broadcastable to (B, H, T, 1)
-        mask = mask | empty
-    if not need_weights:
-        heads = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p,
-                                               enable_gqa=True)  # (B, H, T, Dh)
-        weights = None
-    else:
-        k, v = repeat_kv(k, H // H_kv), repeat_kv(v, H // H_kv)  # (B, H, S, Dh) each
-        scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, H, T, S)
-        if mask is not None:
-            scores = scores.masked_fill(~mask, float("-inf"))
-        weights = torch.softmax(scores, dim=-1)  # (B, H, T, S)
-        heads = F.dropout(weights, dropout_p) @ v  # (B, H, T, Dh)
-    if empty is not None:
-        heads = heads.masked_fill(empty, 0.0)
-        if weights is not None:
-            weights = weights.masked_fill(empty, 0.0)
-    return heads, weights
+    return attend(q, k, v, mask, dropout_p, need_weights)  # (B, H, T, Dh), (B, H, T, S) or None
 
 
 class GroupedQueryAttention(nn.Module):

@@ -37,7 +37,8 @@ def heatmap_panel(z, x=None, y=None, title: str = "", xlabel: str = "", ylabel: 
         raise ValueError(f"{len(x)} column labels for {z.shape[1]} columns")
     if y is not None and len(y) != z.shape[0]:
         raise ValueError(f"{len(y)} row labels for {z.shape[0]} rows")
-    return {"kind": "heatmap", "z": _floats(z), "x": [str(s) for s in x] if x is not None else None,
+    whole = bool(np.all(np.isfinite(z)) and np.all(z == np.round(z)))  # e.g. a mask: "1" is half the bytes of "1.0"
+    return {"kind": "heatmap", "z": z.astype(int).tolist() if whole else _floats(z), "x": [str(s) for s in x] if x is not None else None,
             "y": [str(s) for s in y] if y is not None else None, "title": title, "xlabel": xlabel,
             "ylabel": ylabel, "vmin": vmin, "vmax": vmax, "decimals": decimals}
 
