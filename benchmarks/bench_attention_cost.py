@@ -17,11 +17,8 @@ Run: .venv/bin/python benchmarks/bench_attention_cost.py [--lengths 256 512 1024
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
 import pathlib
-import platform
 import sys
 
 import torch
@@ -33,15 +30,6 @@ from transformer_lib.nn import MultiHeadAttention, block_sparse_attention, block
 OUT = pathlib.Path(__file__).resolve().parents[1] / "transformer_lib" / "measurements" / "attention_cost.json"
 D, K, R = 64, 3, 32  # width, convolution kernel, restricted window (= its block size here)
 STRUCTURE_LENGTHS = [64, 128, 256, 512]  # where the path lengths are computed (n x n boolean products)
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (Linux), else what the platform module knows."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def make_layers(d: int, k: int, r: int):
@@ -92,11 +80,7 @@ def main(lengths: list[int], repeat: int, fit_points: int, threads: int) -> dict
         row["paper_complexity"] = [cost.paper_complexity(kind, n, D, k=K, r=R) for n in lengths]
     return {
         "source": "Vaswani et al. 2017, Table 1, measured; benchmarks/bench_attention_cost.py",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "processor": cpu_model(),
-                    "cpu_count": os.cpu_count(), "python": platform.python_version()},
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
+        **cost.where_measured(),
         "what": ("forward pass, batch 1, float32, no grad; time = process CPU seconds, fastest of the rounds "
                  "(interleaved over all cells); memory = peak bytes of one call (torch profiler)"),
         "d": D, "k": K, "r": R, "repeat": repeat,

@@ -16,18 +16,14 @@ Run: .venv/bin/python benchmarks/bench_sparse_attention.py [--lengths 512 1024 2
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import math
-import os
 import pathlib
-import platform
 
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from bench_attention_cost import cpu_model  # benchmarks/ is on the path when this script runs
 from transformer_lib import cost
 from transformer_lib.nn import block_sparse_attention, block_sparse_layout, dense_mask_of
 
@@ -76,11 +72,7 @@ def main(lengths: list[int], repeat: int, threads: int) -> dict:
               f"memory {cost.log_log_slope(Ts, [r[2][name][1] for r in rows]):.2f}")
     return {
         "source": "benchmarks/bench_sparse_attention.py",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "processor": cpu_model(),
-                    "cpu_count": os.cpu_count(), "python": platform.python_version()},
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
+        **cost.where_measured(),
         "what": ("forward pass, float32, no grad; time = process CPU seconds, fastest of the rounds "
                  "(interleaved over the three ways); memory = peak bytes of one call (torch profiler)"),
         "B": B, "H": H, "Dh": DH, "block_size": BLOCK,

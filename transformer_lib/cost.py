@@ -196,3 +196,23 @@ def load_measurement(name: str = "attention_cost") -> dict:
         raise ValueError(f"no measurement named {name!r} in transformer_lib/measurements/; "
                          "run the benchmark that writes it (benchmarks/bench_attention_cost.py for 'attention_cost')")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def where_measured() -> dict:
+    """When and on what a measurement was taken (``date``, ``machine``, ``torch``, ``threads``): the
+    fields the benchmarks write beside their numbers, since timings only mean something with them."""
+    import datetime
+    import os
+    import platform
+
+    import torch
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:  # Linux: the CPU's model name
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine()
+    return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "processor": cpu, "cpu_count": os.cpu_count(),
+                        "python": platform.python_version()},
+            "torch": torch.__version__, "threads": torch.get_num_threads()}
