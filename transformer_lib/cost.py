@@ -14,7 +14,10 @@ table. The memory tools also show what FlashAttention (Dao et al. 2022) saves: s
 
 from __future__ import annotations
 
+import datetime
 import math
+import os
+import platform
 import time
 import tracemalloc
 
@@ -201,11 +204,7 @@ def load_measurement(name: str = "attention_cost") -> dict:
 def where_measured() -> dict:
     """When and on what a measurement was taken (``date``, ``machine``, ``torch``, ``threads``): the
     fields the benchmarks write beside their numbers, since timings only mean something with them."""
-    import datetime
-    import os
-    import platform
-
-    import torch
+    import torch  # only when measuring: the chapter reads the shipped files with NumPy alone
 
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:  # Linux: the CPU's model name

@@ -68,13 +68,15 @@ class EncoderLayer(nn.Module):
         d_model: D.  n_heads: H (dividing D).  d_ff: hidden width of the feed-forward block.
         dropout: on attention weights and after each sublayer (training only).
         norm_first: pre-norm instead of the paper's post-norm.
+        rotary: RoPE in the self-attention (:class:`MultiHeadAttention`'s ``rotary``; chapter "The modern block").
     """
 
-    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.0, norm_first: bool = False):
+    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.0, norm_first: bool = False,
+                 rotary: bool = False):
         super().__init__()
         _check_d_ff(d_ff)
         self.d_model, self.norm_first = d_model, norm_first
-        self.self_attn = MultiHeadAttention(d_model, n_heads, dropout)
+        self.self_attn = MultiHeadAttention(d_model, n_heads, dropout, rotary=rotary)
         self.linear1 = nn.Linear(d_model, d_ff)
         self.linear2 = nn.Linear(d_ff, d_model)
         self.norm1, self.norm2 = LayerNorm(d_model), LayerNorm(d_model)

@@ -118,11 +118,9 @@ class GPT(nn.Module):
         else:  # nothing learned: the sinusoidal table is computed for any length, RoPE acts inside attention
             self.pos_dropout = nn.Dropout(c.dropout)
         # Pre-norm blocks (GPT-2): x + f(LN(x)); the residual stream is normalised once at the end.
-        self.layers = nn.ModuleList([EncoderLayer(c.d_model, c.n_heads, c.d_ff, c.dropout, norm_first=True)
-                                     for _ in range(c.n_layers)])
-        if c.positions == "rope":
-            for layer in self.layers:  # EncoderLayer builds plain attention; RoPE is its rotary switch
-                layer.self_attn.rotary = True
+        # With RoPE every self-attention rotates its queries and keys by their positions.
+        self.layers = nn.ModuleList([EncoderLayer(c.d_model, c.n_heads, c.d_ff, c.dropout, norm_first=True,
+                                                  rotary=c.positions == "rope") for _ in range(c.n_layers)])
         self.final_norm = LayerNorm(c.d_model)
         self.lm_head = nn.Linear(c.d_model, c.vocab_size, bias=False)  # D -> V
         # TokenEmbedding multiplies by sqrt(D): start the table at std 1/sqrt(D) so token vectors

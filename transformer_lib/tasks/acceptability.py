@@ -169,7 +169,7 @@ def learning_curve(sizes=SIZES, seeds=DOCUMENTED_SEEDS, config: FinetuneConfig |
     else:
         runs = [_one_run(j) for j in tqdm(jobs, **bar)]
     return {"sizes": list(sizes), "seeds": list(seeds), "recipe": asdict(config or FinetuneConfig()),
-            "test_pairs": len(test_set(tiny.load_tiny_gpt()[1])[0]), "runs": runs}
+            "test_pairs": len(acceptability.make_pairs(tiny.corpus_text("heldout").splitlines())), "runs": runs}
 
 
 def mean_accuracy(curve: dict, init: str, sizes=None) -> list[float]:
