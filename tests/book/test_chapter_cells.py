@@ -1,6 +1,7 @@
 """A chapter holds prose and short calls (issue 12): no code cell over 15 lines (imports aside), no figure
 drawn with matplotlib in the chapter, and no function defined there unless the chapter
-teaches that very code and its prose says it is shown on purpose."""
+teaches that very code and its prose says it is shown on purpose, or the cell is an exercise the
+reader writes (tag "exercise") or its solution (tag "solution", inside a {solution-start} block)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ MAX_LINES = 15
 def _cells(chapter):
     nb = json.loads((ROOT / "chapters" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
     return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]
+            if "colab-install" not in c.get("metadata", {}).get("tags", [])]
+
+
+def _tags(chapter):
+    nb = json.loads((ROOT / "chapters" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    return [set(c.get("metadata", {}).get("tags", [])) for c in nb["cells"]
             if "colab-install" not in c.get("metadata", {}).get("tags", [])]
 
 
@@ -52,8 +59,9 @@ def test_figures_come_from_plots(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_functions_defined_in_a_chapter_are_taught_and_the_prose_says_so(chapter):
     cells = _cells(chapter)
+    tags = _tags(chapter)
     for i, (kind, src) in enumerate(cells):
-        if kind != "code":
+        if kind != "code" or tags[i] & {"exercise", "solution"}:
             continue
         for name in re.findall(r"^\s*def (\w+)", src, re.M):
             assert name in TAUGHT.get(chapter, set()), f"{chapter}: {name} is defined in the chapter; move it to the library"
