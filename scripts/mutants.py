@@ -34,6 +34,8 @@ Issue 14 added two blocks at the end of the catalogue, each selectable by ``--on
 45/45 killed (5.6 min), 2026-12-01 (the shared length check now lives once, in _checks.py). A third block,
 "positions option" (GPTConfig(positions=...): the sinusoidal table, RoPE in MultiHeadAttention under
 the KV cache), 7/7 killed (1.4 min), 2026-12-01. The catalogue holds 360 mutants (after GQA and multi-head attention came to share one core, nn.attention.attend).
+Issue 15 added a block "self-checks" (the quiz builders, the exercise checks' core, glue): 11/11 killed
+(1.1 min), 2026-12-01, after a test comparing entry by entry was added for the one survivor.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ TESTS = {
     "train.py": ["tests/train"],
     "cost.py": ["tests/cost", "tests/ref/test_flash.py"],
     "_checks.py": _CORE,
+    "quiz.py": ["tests/quiz"],
+    "exercises/": ["tests/exercises"],
+    "glue.py": ["tests/glue"],
 }
 MARKERS = "not slow and not book and not browser and not colab"
 
@@ -740,6 +745,28 @@ CATALOGUE: list[Mutant] = [
     M("nn/gpt.py", "            x = self.pos_dropout(x + pe.to(x.device, x.dtype))  # (B, T, D)",
       "            x = self.pos_dropout(x)  # (B, T, D)", "sinusoidal model adds no positions (positions option)"),
     M("nn/gpt.py", "        if self.positions not in POSITIONS:", "        if False:", "any positions string accepted (positions option)"),
+    # issue 15: the self-checks' machinery (every description ends in "(self-checks)", so that
+    # --only "self-checks" runs this block alone)
+    M("quiz.py", "return _CODE.sub(r\"<code>\\1</code>\", html.escape(s, quote=False))", "return _CODE.sub(r\"<code>\\1</code>\", s)",
+      "quiz text reaches the page unescaped (self-checks)"),
+    M("quiz.py", "    lo, hi = answer - tol, answer + tol\n", "    lo, hi = answer - tol, answer + 10 * tol\n",
+      "numeric answers accepted far above the tolerance (self-checks)"),
+    M("quiz.py", "    tol = max(abs(answer) * 5e-3, 1e-3) if tol is None else float(tol)", "    tol = 1.0 if tol is None else float(tol)",
+      "default tolerance not relative to the answer (self-checks)"),
+    M("quiz.py", '"type": "multiple_choice" if n_right == 1 else "many_choice",', '"type": "multiple_choice",',
+      "two right options shown as a one-answer question (self-checks)"),
+    M("quiz.py", "    if n_right == 0:", "    if False:", "a question with no right option accepted (self-checks)"),
+    M("exercises/__init__.py", "        if got.shape != want.shape:", "        if False:", "a wrong shape is not reported (self-checks)"),
+    M("exercises/__init__.py", "            bad = ~np.isclose(g, w, atol=atol, rtol=rtol, equal_nan=True)",
+      "            bad = ~np.isclose(g.sum(), w.sum(), atol=atol, rtol=rtol, equal_nan=True) & np.ones(g.shape, bool)",
+      "values compared by their sum only (self-checks)"),
+    M("exercises/__init__.py", "            bad = got.astype(bool) != want", "            bad = np.zeros(want.shape, bool)",
+      "boolean answers never compared (self-checks)"),
+    M("exercises/__init__.py", "        if got is None:", "        if False:", "a stub returning None is not named (self-checks)"),
+    M("glue.py", "    if hasattr(value, \"item\") and getattr(value, \"ndim\", 1) == 0:  # numpy/torch scalars",
+      "    if False:", "numpy scalars glued as np.float64(...) text (self-checks)"),
+    M("glue.py", '    metadata["scrapbook"] = {"name": name, "mime_prefix": PREFIX}', '    metadata["scrapbook"] = {"name": name}',
+      "glue output without myst-nb's prefix record (self-checks)"),
 ]
 
 

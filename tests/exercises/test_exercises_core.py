@@ -58,3 +58,9 @@ def test_verdict_shows_its_message_escaped():
     v = Verdict(False, "Not yet: <b>")
     assert repr(v) == "Not yet: <b>"
     assert "&lt;b&gt;" in v._repr_html_() and "#b00020" in v._repr_html_()
+
+
+def test_values_are_compared_entry_by_entry():
+    """Weights in the wrong order sum to the same total: the check still finds the entry."""
+    v = check(lambda z: ref.softmax(z)[..., ::-1])
+    assert not v.ok and "input 1" in v.message and "entry (0,)" in v.message
