@@ -77,8 +77,8 @@ def online(x, block_size):
 
 def no_running_max(x, block_size):  # exp overflows on large scores
     x = np.asarray(x, dtype=float)
-    total = sum(np.exp(x[..., s:s + block_size]).sum(-1, keepdims=True) for s in range(0, x.shape[-1], block_size))
     with np.errstate(all="ignore"):
+        total = sum(np.exp(x[..., s:s + block_size]).sum(-1, keepdims=True) for s in range(0, x.shape[-1], block_size))
         return np.exp(x) / total
 
 
