@@ -121,3 +121,9 @@ def test_checks_never_raise():
     assert "ZeroDivisionError" in ex.check_online_softmax(broken).message
     assert "ZeroDivisionError" in ex.check_dilated_mask(broken).message
     assert "shape" in ex.check_online_softmax(lambda x, b: np.zeros(3)).message
+
+
+def test_numeric_feedback_says_which_side_before_the_hint():
+    for q in (q for q in ex.questions() if q["type"] == "numeric"):
+        low, high = q["answers"][1]["feedback"], q["answers"][2]["feedback"]
+        assert low.startswith("Too small.") and high.startswith("Too large."), (low, high)

@@ -74,3 +74,9 @@ def test_check_never_raises():
     assert "IndexError" in ex.check_prefix_lm_mask(broken).message
     assert "not written yet" in ex.check_prefix_lm_mask(stub).message
     assert "returned None" in ex.check_prefix_lm_mask(lambda p, T: None).message
+
+
+def test_numeric_feedback_says_which_side_before_the_hint():
+    for q in (q for q in ex.questions() if q["type"] == "numeric"):
+        low, high = q["answers"][1]["feedback"], q["answers"][2]["feedback"]
+        assert low.startswith("Too small.") and high.startswith("Too large."), (low, high)

@@ -106,3 +106,9 @@ def test_checks_never_raise():
     assert "ValueError" in ex.check_rms_norm(broken).message
     assert "ValueError" in ex.check_apply_rotary(broken).message
     assert "returned None" in ex.check_apply_rotary(lambda x: None).message
+
+
+def test_numeric_feedback_says_which_side_before_the_hint():
+    for q in (q for q in ex.questions() if q["type"] == "numeric"):
+        low, high = q["answers"][1]["feedback"], q["answers"][2]["feedback"]
+        assert low.startswith("Too small.") and high.startswith("Too large."), (low, high)

@@ -27,21 +27,21 @@ def questions() -> list[dict]:
         quiz.numeric(f"How many megabytes (10^6 bytes) does one {T_big} x {T_big} matrix of float32 scores take?",
                      matrix_mb, why=f"{T_big}^2 entries x 4 bytes = {matrix_mb:,.0f} MB, for one head of one layer "
                                     "of one sequence: the n^2 that FlashAttention never holds.",
-                     too_low="A float32 takes 4 bytes, and there are T^2 scores, not T.",
-                     too_high="Count 4 bytes per float32 and 10^6 bytes per MB."),
+                     too_low="Too small. A float32 takes 4 bytes, and there are T^2 scores, not T.",
+                     too_high="Too large. Count 4 bytes per float32 and 10^6 bytes per MB."),
         quiz.numeric(f"At most how many keys does one query keep under `dilated_mask({T}, window={window}, "
                      f"dilation={dilation})`?", keys, tol=0.5,
                      why=f"`window` keys on each side, itself counted once: 2 x {window} - 1 = {keys}, "
                          f"{dilation} apart. The count does not grow with T, so the cost grows as T.",
-                     too_low="The window reaches both ways, left and right.",
-                     too_high="Dilation spaces the keys out; it does not add any."),
+                     too_low="Too small. The window reaches both ways, left and right.",
+                     too_high="Too large. Dilation spaces the keys out; it does not add any."),
         quiz.numeric("Restricted self-attention with a window of r = 4 (each position reads itself and 3 neighbours "
                      "on each side), n = 16 positions: how many stacked layers does it take before position 0 "
                      "can read position 15?", hops, tol=0.5,
                      why=f"Each layer moves information r - 1 = 3 positions: ceil(15 / 3) = {hops} hops "
                          "(Table 1's O(n/r); `cost.max_path_length` counts them).",
-                     too_low="One layer moves information only r - 1 = 3 positions further.",
-                     too_high="Each layer reaches 3 positions, not 1."),
+                     too_low="Too small. One layer moves information only r - 1 = 3 positions further.",
+                     too_high="Too large. Each layer reaches 3 positions, not 1."),
         quiz.choice("What does FlashAttention give up to avoid holding the T x S matrix of scores?", [
             ("nothing in the result: it computes exact attention, one block of keys at a time", True,
              "The online softmax rescales the running sum and output whenever the maximum grows, so the final "

@@ -40,8 +40,8 @@ def questions() -> list[dict]:
                      f"(The causal mask of length {T} allows {causal}.)", allowed,
                      why=f"The causal mask's {causal} pairs, plus each prefix position seen by the earlier "
                          f"queries that the causal mask hid from it: {allowed - causal} more, {allowed} in all.",
-                     tol=0.5, too_low="The prefix is seen by every query, including those before it inside the prefix.",
-                     too_high="After the prefix, positions still only look back."),
+                     tol=0.5, too_low="Too small. The prefix is seen by every query, including those before it inside the prefix.",
+                     too_high="Too large. After the prefix, positions still only look back."),
         quiz.choice("BERT chooses 15 % of the tokens for its loss. Why does it leave 10 % of the chosen ones "
                     "unchanged and put a random word at another 10 %, instead of always writing [MASK]?", [
             ("so that the model cannot learn that only [MASK] positions matter; [MASK] never appears when it is "
@@ -56,8 +56,8 @@ def questions() -> list[dict]:
                      "weights and biases of attention and feed-forward, two LayerNorms)?", bert_layer,
                      why=f"Attention 4 D^2 + 4 D, feed-forward 2 D d_ff + d_ff + D, two LayerNorms 4 D: "
                          f"{bert_layer:,} (`scale.parameter_breakdown`).",
-                     too_low="Count all four attention matrices W_Q, W_K, W_V, W_O and both FFN matrices, with biases.",
-                     too_high="The heads split D between them: the four attention matrices are D x D each, not D x H D."),
+                     too_low="Too small. Count all four attention matrices W_Q, W_K, W_V, W_O and both FFN matrices, with biases.",
+                     too_high="Too large. The heads split D between them: the four attention matrices are D x D each, not D x H D."),
         quiz.choice("In the chapter's fine-tuning table, what does the model trained from scratch lack that the "
                     "pretrained one has before it sees a single labelled pair?", [
             ("what it learned about English while predicting the next character of unlabelled text", True,

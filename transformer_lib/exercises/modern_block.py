@@ -43,21 +43,21 @@ def questions() -> list[dict]:
                      "What is the first feature of the output?", rms_out, tol=1e-3,
                      why="The root mean square of x is 2, so RMSNorm gives [1, 1, 1, 1]. LayerNorm would "
                          "subtract the mean 2 first and give zeros: RMSNorm keeps the mean.",
-                     too_low="RMSNorm does not subtract the mean.",
-                     too_high="It divides by the root mean square, 2."),
+                     too_low="Too small. RMSNorm does not subtract the mean.",
+                     too_high="Too large. It divides by the root mean square, 2."),
         quiz.numeric(f"A SwiGLU layer replaces a ReLU feed-forward layer with d_ff = 4D at D = {D}, keeping the "
                      "number of weights. What hidden width does `ref.swiglu_hidden_width` give?", hidden, tol=0.5,
                      why=f"Three D x h matrices must hold as many numbers as two D x 4D ones: h = 2/3 x 4D = 8D/3 "
                          f"= {8 * D / 3:.0f} (Shazeer 2020).",
-                     too_low="Three matrices of width h against two of width 4D: 3h = 8D.",
-                     too_high="SwiGLU has three matrices, so each is narrower than 4D."),
+                     too_low="Too small. Three matrices of width h against two of width 4D: 3h = 8D.",
+                     too_high="Too large. SwiGLU has three matrices, so each is narrower than 4D."),
         quiz.numeric("Llama 2 70B has 64 query heads and 8 key/value heads. By what factor is its KV cache smaller "
                      "than with 64 key/value heads?", full / grouped, tol=0.01,
                      why=f"A position keeps H_kv x Dh numbers per key and per value instead of H x Dh: 64 / 8 = "
                          f"{full // grouped} ({full / 2**30:.2f} GiB against {grouped / 2**30:.2f} GiB for one "
                          "sequence of 4096 tokens).",
-                     too_low="The cache scales with the number of key/value heads.",
-                     too_high="The factor is H / H_kv."),
+                     too_low="Too small. The cache scales with the number of key/value heads.",
+                     too_high="Too large. The factor is H / H_kv."),
         quiz.choice("Which of the four changes of the modern block appears in Llama 2's largest models but not in "
                     "the first LLaMA?", [
             ("grouped-query attention", True,
