@@ -50,6 +50,11 @@ def _describe(x: Any) -> str:
     return f"array of shape {a.shape}"
 
 
+def _show(x: Any) -> str:
+    """A value as the reader would write it: 0.25, not np.float64(0.25)."""
+    return repr(x.item()) if hasattr(x, "item") and np.ndim(x) == 0 else repr(x)
+
+
 def _as_array(x: Any) -> np.ndarray:
     if hasattr(x, "detach"):  # a torch tensor
         x = x.detach().cpu().numpy()
@@ -96,5 +101,5 @@ def compare(fn: Callable, reference: Callable, cases: Iterable[tuple], *, what: 
         if bad.any():
             idx = tuple(int(j) for j in np.argwhere(bad)[0])
             return Verdict(False, f"Not yet: for input {i + 1} ({shown}), entry {idx} is "
-                                  f"{got[idx]!r}; expected {want[idx]!r}.")
+                                  f"{_show(got[idx])}; expected {_show(want[idx])}.")
     return Verdict(True, f"Correct: {what} matches the library on all {len(cases)} inputs.")
