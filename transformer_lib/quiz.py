@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 
 __all__ = ["choice", "numeric", "show", "questions"]
@@ -99,10 +100,46 @@ def questions(*qs: dict) -> list[dict]:
     return list(qs)
 
 
+# jupyterquiz's script typesets math with the page's MathJax; where MathJax is present but not
+# ready it falls back to loading MathJax from a CDN, and where MathJax is still only a config
+# object (a Sphinx page before its deferred MathJax script has run) it reads `version[0]` of
+# undefined. The book serves MathJax itself and asks no other host, so `show` rewrites those two
+# spots: no CDN load, and no typesetting until MathJax has a version. `_offline` refuses a script
+# it cannot rewrite (a new jupyterquiz release), so the change cannot silently stop applying.
+_CDN_LOAD = re.compile(r"script\.src = 'https://cdn\.jsdelivr\.net/npm/mathjax@3/es5/tex-svg\.js';"
+                       r"(\s*)script\.async = true;(\s*)document\.head\.appendChild\(script\);")
+_NO_VERSION = 'var version = MathJax.version;\n            console.log(\'After sleep, MathJax version\', version);'
+
+
+def _offline(script: str) -> str:
+    """jupyterquiz's script without its CDN fallback (see above)."""
+    out, n_cdn = _CDN_LOAD.subn(r"/* this book serves MathJax itself: no CDN */", script)
+    n_ver = out.count(_NO_VERSION)
+    if n_cdn != 2 or n_ver != 1:
+        raise RuntimeError(f"jupyterquiz's script changed (found {n_cdn} CDN loads, {n_ver} version reads); "
+                           "update transformer_lib.quiz._offline")
+    out = out.replace(_NO_VERSION, _NO_VERSION + "\n            if (version === undefined) { return; }")
+    assert "https://" not in out.replace("https://fdsp.net", "")
+    return out
+
+
 def show(*qs: dict) -> None:
-    """Display the questions with jupyterquiz (in order, answers not shuffled)."""
+    """Display the questions with jupyterquiz (in order, answers not shuffled), offline."""
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
     from jupyterquiz import display_quiz
 
-    display_quiz(questions(*qs), shuffle_answers=False, max_width=720,
-                 colors={"--jq-multiple-choice-bg": "#2f4b7c", "--jq-many-choice-bg": "#7a3e65",
-                         "--jq-numeric-bg": "#2f4b7c", "--jq-numeric-input-bg": "#f0f0f0"})
+    with capture_output() as made:
+        display_quiz(questions(*qs), shuffle_answers=False, max_width=720,
+                     colors={"--jq-multiple-choice-bg": "#2f4b7c", "--jq-many-choice-bg": "#7a3e65",
+                             "--jq-numeric-bg": "#2f4b7c", "--jq-numeric-input-bg": "#f0f0f0"})
+    for out in made.outputs:
+        data = dict(out.data)
+        if "application/javascript" in data:
+            try:
+                data["application/javascript"] = _offline(data["application/javascript"])
+            except RuntimeError:
+                if os.environ.get("AHO_BOOK_BUILD") == "1":  # the site must ask no other host
+                    raise
+                # in a reader's kernel (online) the CDN fallback is harmless: show the quiz as made
+        display(data, raw=True, metadata=out.metadata)

@@ -94,3 +94,39 @@ def test_show_renders_a_div_and_the_quiz_script(capsys):
     assert any("text/html" in k for k in kinds) and any("application/javascript" in k for k in kinds)
     script = next(o.data["application/javascript"] for o in out.outputs if "application/javascript" in o.data)
     assert '"question": "n?"' in script and "show_questions" in script
+
+
+def test_the_quiz_script_asks_no_other_host_and_waits_for_mathjax():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    with capture_output() as out:
+        quiz.show(quiz.numeric("n?", 2.0, why="w"))
+    script = next(o.data["application/javascript"] for o in out.outputs if "application/javascript" in o.data)
+    assert "cdn.jsdelivr" not in script and "no CDN" in script
+    assert "if (version === undefined) { return; }" in script
+
+
+def test_a_changed_jupyterquiz_script_is_refused_loudly():
+    with pytest.raises(RuntimeError, match="jupyterquiz's script changed"):
+        quiz._offline("var questions = [];")
+
+
+def test_an_unrewritable_script_fails_the_book_build_but_still_shows_in_a_kernel(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+
+    def refuse(script):
+        raise RuntimeError("jupyterquiz's script changed")
+
+    monkeypatch.setattr(quiz, "_offline", refuse)
+    monkeypatch.delenv("AHO_BOOK_BUILD", raising=False)
+    with capture_output() as out:
+        quiz.show(quiz.numeric("n?", 2.0, why="w"))
+    assert any("application/javascript" in o.data for o in out.outputs)
+    monkeypatch.setenv("AHO_BOOK_BUILD", "1")
+    with pytest.raises(RuntimeError), capture_output():
+        quiz.show(quiz.numeric("n?", 2.0, why="w"))
