@@ -44,7 +44,11 @@ def _first(qs, kind):
     return next((i, q) for i, q in enumerate(qs) if q["type"] == kind)
 
 
-@pytest.mark.parametrize("stem", [s for s in STEMS if any(q["type"] == "multiple_choice" for q in _questions(s))][:3])
+# Pages answered right and wrong (the issue asks for one; three chapters from different parts).
+ANSWERED = ["self_attention", "decoding", "modern_block"]
+
+
+@pytest.mark.parametrize("stem", ANSWERED)
 def test_a_wrong_then_a_right_choice_show_their_feedback(browser, site_url, stem):
     qs = _questions(stem)
     i, q = _first(qs, "multiple_choice")
@@ -61,7 +65,7 @@ def test_a_wrong_then_a_right_choice_show_their_feedback(browser, site_url, stem
         assert not errors, errors
 
 
-@pytest.mark.parametrize("stem", [s for s in STEMS if any(q["type"] == "numeric" for q in _questions(s))][:3])
+@pytest.mark.parametrize("stem", ANSWERED)
 def test_a_wrong_then_a_right_number_show_their_feedback(browser, site_url, stem):
     qs = _questions(stem)
     i, q = _first(qs, "numeric")
