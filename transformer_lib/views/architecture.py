@@ -35,6 +35,7 @@ RULES = (
     (LAYER + r"\.self_attn", ("MultiHeadAttention",), "self_attention", None),
     (LAYER + r"\.cross_attn", ("MultiHeadAttention",), "cross_attention", None),
     (LAYER + r"\.linear1", ("Linear",), "feed_forward", None),  # linear1 -> ReLU -> linear2
+    (LAYER + r"\.linear2", ("Linear",), "feed_forward_out", None),
     (LAYER + r"\.norm(?P<k>\d)", ("LayerNorm",), "norm", None),
     (r"(?P<stack>encoder|decoder)_norm", ("LayerNorm",), "final_norm", None),  # nn.Identity in post-norm
     (r"generator", ("Linear",), "linear", "decoder"),
@@ -118,7 +119,11 @@ def architecture(model: nn.Module) -> Architecture:
         if len(shapes) > 1:
             raise ValueError(f"the {side} layers differ ({sorted(shapes)}); figure 1 draws N identical layers")
         parts = layers[0]
-        sub = [(k, re.sub(r"_layers\.0\.", "_layers[i].", n)) for k, n, _ in parts if k != "norm"]
+        kinds_found = [k for k, _, _ in parts]
+        if ("feed_forward" in kinds_found) != ("feed_forward_out" in kinds_found):
+            raise ValueError(f"a feed-forward block is linear1 -> ReLU -> linear2; {side}_layers.0 has only one of them")
+        sub = [(k, re.sub(r"_layers\.0\.", "_layers[i].", n) + ("/2" if k == "feed_forward" else ""))
+               for k, n, _ in parts if k not in ("norm", "feed_forward_out")]
         norms = [re.sub(r"_layers\.0\.", "_layers[i].", n) for k, n, _ in parts if k == "norm"]
         kinds = [k for k, _ in sub]
         for k in ("self_attention", "feed_forward"):
@@ -143,8 +148,9 @@ def architecture(model: nn.Module) -> Architecture:
 
 
 # ------------------------------------------------------------------------------------------ drawing
-BOX_W, BOX_H, GAP, COL = 190, 40, 16, {"encoder": 175, "decoder": 505}
-WIDTH = 700
+BOX_W, BOX_H, COL, PE_W = 190, 40, {"encoder": 240, "decoder": 560}, 110
+WIDTH = 800
+STEP = {"add": 46}  # vertical room of one step of a stack (a box and the gap below it; a sum's circle)
 FILL = {"embedding": "#fde2e4", "positional": "#ffffff", "self_attention": "#fff2cc", "masked_self_attention": "#fff2cc",
         "cross_attention": "#fff2cc", "feed_forward": "#d9ecff", "add_norm": "#fbf3d5", "norm": "#fbf3d5",
         "linear": "#e6e0f8", "softmax": "#dff2e1"}
@@ -156,13 +162,16 @@ class _Canvas:
         self.base = base
         self.boxes: list[dict] = []
 
-    def box(self, kind: str, x: float, y: float, label: str, module: str | None, tooltip: str, w: float = BOX_W,
+    def box(self, kind: str, x: float, y: float, label, module: str | None, tooltip: str, w: float = BOX_W,
             dashed: bool = False, chapter_kind: str | None = None) -> None:
+        """One part of the figure: ``label`` (a string, or a list of lines) over its module path."""
         stem = book_map.TEACHES[chapter_kind or kind]
         title = book_map.chapter(stem).title
         tip = f"{tooltip} Taught in chapter “{title}”."
         self.boxes.append({"kind": kind, "module": module, "chapter": stem})
-        self.items.append(svg.box(x - w / 2, y, w, BOX_H, [label], href=book_map.page(stem, self.base), tooltip=tip,
+        lines = [label] if isinstance(label, str) else list(label)
+        h = BOX_H + 12 * (len(lines) - 1)
+        self.items.append(svg.box(x - w / 2, y - (h - BOX_H) / 2, w, h, lines, href=book_map.page(stem, self.base), tooltip=tip,
                                   fill=FILL.get(kind, "#ffffff"), dashed=dashed, font_px=12.5, css="aho-arch-box",
                                   data={"component": kind, "module": module or "", "chapter": stem},
                                   small=module or "(not a module)"))
@@ -194,12 +203,13 @@ def _draw(model: nn.Module, base: str):
         return steps
 
     steps = {s: stack_steps(st) for s, st in arch.stacks.items()}
-    step_h = BOX_H + GAP
-    tallest = max(sum(12 + (34 if k == "add" else step_h) for k, _, _ in v) for v in steps.values())
-    top_extra = 3 * step_h + 40  # final norm, linear, softmax, output label
-    y_frame_bottom = 40 + top_extra + tallest + 24
-    height = y_frame_bottom + 2 * step_h + 80
-    emb_y = y_frame_bottom + 24 + step_h  # embedding box top
+    def room(kinds) -> float:
+        return sum(STEP.get(k, 12 + BOX_H) for k in kinds)
+
+    # Drawn from a baseline far enough down for the tallest column, then moved up to the top edge.
+    y_frame_bottom = 1000.0
+    height = y_frame_bottom + 160
+    emb_y = y_frame_bottom + 60  # embedding box top
     out_y = {}
     for side, st in arch.stacks.items():
         x = COL[side]
@@ -214,13 +224,13 @@ def _draw(model: nn.Module, base: str):
         c.arrow([(x, emb_y), (x, plus_y + 10)])
         c.items.append(f'<circle cx="{x}" cy="{plus_y}" r="9" fill="#fff" stroke="#24292f"/>'
                        + svg.text(x, plus_y + 5, "+", size=15))
-        pe_x = x + sign * (BOX_W / 2 + 40)
-        c.box("positional", pe_x, plus_y - BOX_H / 2, "Positional Encoding", arch.positional,
-              f"{arch.positional_class}: one vector per position, added to the embeddings.", w=120)
-        c.arrow([(pe_x - sign * 60, plus_y), (x + sign * 10, plus_y)])
+        pe_x = x + sign * (BOX_W / 2 + 20 + PE_W / 2)
+        c.box("positional", pe_x, plus_y - BOX_H / 2, ["Positional", "Encoding"], arch.positional,
+              f"{arch.positional_class}: one vector per position, added to the embeddings.", w=PE_W)
+        c.arrow([(pe_x - sign * PE_W / 2, plus_y), (x + sign * 10, plus_y)])
         # the stack, bottom-up
         y = plus_y - 9
-        frame_top = y_frame_bottom - 12 - sum(12 + (34 if k == "add" else step_h) for k, _, _ in steps[side])
+        frame_top = y_frame_bottom - 6 - room(k for k, _, _ in steps[side]) - 10
         frame_x = x - BOX_W / 2 - 22
         c.items.insert(0, f'<rect x="{frame_x:.1f}" y="{frame_top - 6:.1f}" width="{BOX_W + 44}" '
                           f'height="{y_frame_bottom - frame_top + 6:.1f}" rx="10" fill="#f6f8fa" stroke="#8c959f"/>')
@@ -289,9 +299,9 @@ def _draw(model: nn.Module, base: str):
           "and the loss and decoding apply the softmax.", dashed=True)
     c.arrow([(x, top2), (x, top2 - 14)])
     c.items.append(svg.text(x, top2 - 20, "Output Probabilities", size=13))
-    shift = min(0.0, top2 - 40)  # nothing above the top edge
-    body = [f'<g transform="translate(0,{-shift + 4:.1f})">'] + c.items + ["</g>"]
-    diagram = svg.SVG(svg.document(WIDTH, height - shift + 4, body, "The Transformer, drawn from its module tree"),
+    shift = top2 - 44  # move the drawing up: "Output Probabilities" near the top edge
+    body = [f'<g transform="translate(0,{-shift:.1f})">'] + c.items + ["</g>"]
+    diagram = svg.SVG(svg.document(WIDTH, height - shift, body, "The Transformer, drawn from its module tree"),
                       "aho-architecture")
     return diagram, c.boxes
 

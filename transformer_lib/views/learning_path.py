@@ -92,8 +92,17 @@ def dependency_map(current: str | None = book_map.MAP_PAGE, base: str = "") -> s
         raise ValueError("the book map is inconsistent: " + "; ".join(problems))
     rows, pos, up, width = layout()
     height = pos[rows[-1][0]][1] + BOX_H + MARGIN
-    body = [svg.text(MARGIN, MARGIN + 8, "A → B: read A first (hover an arrow for why; click a box to open it)",
+    body = [svg.text(MARGIN, MARGIN + 8, "An arrow A → B means: read A first. Hover an arrow for why; click a box to open its chapter.",
                      size=12, anchor="start", color="#57606a", italic=True)]
+    def ports(ends: dict) -> dict:  # spread the arrows that meet one box over its middle 60 %
+        out = {}
+        for n, others in ends.items():
+            others.sort(key=lambda o: pos[o[0]][0])
+            for k, (o, e) in enumerate(others):
+                out[e] = pos[n][0] + BOX_W * 0.6 * ((k + 1) / (len(others) + 1) - 0.5)
+        return out
+
+    chains = {}
     for p, c, why in book_map.edges():
         chain, node = [c], c
         while True:  # walk up from c through the waypoints of this arrow to p
@@ -103,9 +112,17 @@ def dependency_map(current: str | None = book_map.MAP_PAGE, base: str = "") -> s
                 break
             node = nxt
         chain.reverse()
-        pts = [(pos[p][0], pos[p][1] + BOX_H)]
+        chains[(p, c)] = (chain, why)
+    outs: dict = {}
+    ins: dict = {}
+    for (p, c), (chain, _) in chains.items():
+        outs.setdefault(p, []).append((chain[1], (p, c)))
+        ins.setdefault(c, []).append((chain[-2], (p, c)))
+    out_x, in_x = ports(outs), ports(ins)
+    for (p, c), (chain, why) in chains.items():
+        pts = [(out_x[(p, c)], pos[p][1] + BOX_H)]
         pts += [(pos[v][0], pos[v][1] + BOX_H / 2) for v in chain[1:-1]]
-        pts.append((pos[c][0], pos[c][1] - 2))
+        pts.append((in_x[(p, c)], pos[c][1] - 2))
         tip = f"Read “{book_map.chapter(p).title}” before “{book_map.chapter(c).title}”: {why}"
         body.append(svg.path(_edge_path(pts), tooltip=tip, data={"from": p, "to": c}))
     for row in rows:
