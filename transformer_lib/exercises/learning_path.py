@@ -40,7 +40,7 @@ def _direct_prerequisites_question() -> dict:
     if indirect:
         s = indirect[-1]
         via = next(d for d in direct if s in book_map.ancestors(d))
-        options.append((_title(s), False, f"you need it, but through “{_title(via)}”, which builds on it: "
+        options.append((_title(s), False, f"You need it, but through “{_title(via)}”, which builds on it: "
                                           "it is an earlier step, not a direct prerequisite."))
     if unrelated:
         s = unrelated[-1]

@@ -87,7 +87,7 @@ def architecture(model: nn.Module) -> Architecture:
 
     Raises ``ValueError`` naming the part when one the figure needs is missing (an embedding, the
     positional encoding, a stack, a layer's attention or feed-forward block, the output
-    projection), when a stack's layers differ, or when a decoder cross-attends without an encoder.
+    projection, a stack: a decoder that cross-attends needs the encoder), or when a stack's layers differ.
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"architecture() takes a torch module (a transformer_lib.nn.Transformer), got {type(model).__name__}")
@@ -141,8 +141,6 @@ def architecture(model: nn.Module) -> Architecture:
         final = found.get(("final_norm", side))
         stacks[side] = Stack(side, f"{side}_layers", len(layers), sub, norms, bool(getattr(layer0, "norm_first", False)),
                              final[0] if final else None)
-    if any(k == "cross_attention" for k, _ in stacks["decoder"].sublayers) and not stacks.get("encoder"):
-        raise ValueError("the decoder cross-attends, but there is no encoder stack to attend to")
     return Architecture({s: found[("embedding", s)][0] for s in ("encoder", "decoder")}, found[("positional", "both")][0],
                         found[("positional", "both")][1], stacks, found[("linear", "decoder")][0])
 
