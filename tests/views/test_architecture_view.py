@@ -45,7 +45,7 @@ def test_every_box_names_an_existing_module_and_links_to_a_chapter(norm_first):
         for name in _modules(model, box):
             assert name in names, f"{box} names {name}, which is not in the module tree"
     markup = str(A.architecture_diagram(model))
-    drawn = re.findall(r'<a href="([^"]+)" class="aho-link"><g class="aho-arch-box" data-component="([^"]+)" '
+    drawn = re.findall(r'<a href="([^"]+)" class="aho-link" style="text-decoration:none"><g class="aho-arch-box" data-component="([^"]+)" '
                        r'data-module="([^"]*)" data-chapter="([^"]+)"', markup)
     assert sorted((k, m, c) for _, k, m, c in drawn) == sorted((b["kind"], b["module"] or "", b["chapter"]) for b in boxes)
     assert all(href == f"{c}.html" for href, _, _, c in drawn)

@@ -14,7 +14,7 @@ from transformer_lib.views import learning_path as lp
 
 def test_one_linked_box_per_page_and_one_arrow_per_prerequisite():
     markup = str(lp.dependency_map())
-    boxes = re.findall(r'<a href="([^"]+)" class="aho-link"><g class="aho-map-box" data-chapter="([^"]+)"', markup)
+    boxes = re.findall(r'<a href="([^"]+)" class="aho-link" style="text-decoration:none"><g class="aho-map-box" data-chapter="([^"]+)"', markup)
     assert [c for _, c in boxes] and sorted(c for _, c in boxes) == sorted(book_map.order())
     assert all(href == f"{c}.html" for href, c in boxes)
     arrows = re.findall(r'class="aho-edge" data-from="([^"]+)" data-to="([^"]+)"', markup)

@@ -8,15 +8,19 @@ device so that no weights are allocated. The page is a reading guide, so it has 
 
 from __future__ import annotations
 
+import functools
+
 from transformer_lib import book_map, quiz
 
 TARGET = "attention_cost"  # the chapter whose direct prerequisites question 1 asks for
 FAR = "modern_block"  # the chapter whose reading path question 2 counts
 
 
+@functools.lru_cache(maxsize=1)
 def base_model():
     """The paper's base Transformer (``TransformerConfig()``: N = 6, d_model = 512) on the ``meta``
-    device: its module tree without its 63 M weights."""
+    device: its module tree, without allocating its weights. Built once (the first build pays for PyTorch's
+    meta-tensor machinery); the module tree is only read, never trained."""
     import torch
 
     from transformer_lib.nn import Transformer, TransformerConfig

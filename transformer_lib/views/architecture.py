@@ -213,7 +213,7 @@ def _draw(model: nn.Module, base: str):
         x = COL[side]
         sign = -1 if side == "encoder" else 1  # side boxes go outwards
         inputs = "Inputs" if side == "encoder" else "Outputs (shifted right)"
-        c.items.append(f'<a href="{svg.esc(book_map.page(book_map.TEACHES["inputs" if side == "encoder" else "shifted_outputs"], base))}">'
+        c.items.append(f'<a style="text-decoration:none" href="{svg.esc(book_map.page(book_map.TEACHES["inputs" if side == "encoder" else "shifted_outputs"], base))}">'
                        + svg.text(x, height - 14, inputs, size=13) + "</a>")
         c.arrow([(x, height - 30), (x, emb_y + BOX_H + 2)])
         emb_label = "Input Embedding" if side == "encoder" else "Output Embedding"
@@ -233,7 +233,7 @@ def _draw(model: nn.Module, base: str):
         c.items.insert(0, f'<rect x="{frame_x:.1f}" y="{frame_top - 6:.1f}" width="{BOX_W + 44}" '
                           f'height="{y_frame_bottom - frame_top + 6:.1f}" rx="10" fill="#f6f8fa" stroke="#8c959f"/>')
         nx = frame_x - 8 if side == "encoder" else frame_x + BOX_W + 52
-        c.items.append(f'<a href="{svg.esc(book_map.page(book_map.TEACHES["stack"], base))}">'
+        c.items.append(f'<a style="text-decoration:none" href="{svg.esc(book_map.page(book_map.TEACHES["stack"], base))}">'
                        + svg.text(nx, (frame_top + y_frame_bottom) / 2, f"{st.n_layers}×", size=18,
                                   anchor="end" if side == "encoder" else "start", weight="bold")
                        + f"<title>N = {st.n_layers}: the {side} stacks {st.n_layers} identical layers "

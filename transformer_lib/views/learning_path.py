@@ -14,7 +14,7 @@ from __future__ import annotations
 from transformer_lib import book_map
 from transformer_lib.views import svg
 
-BOX_W, BOX_H, GAP_X, ROW_H, DUMMY_W, MARGIN = 132, 42, 14, 74, 14, 12
+BOX_W, BOX_H, GAP_X, ROW_H, DUMMY_W, MARGIN = 120, 42, 10, 70, 14, 12
 FONT_PX = 12
 
 

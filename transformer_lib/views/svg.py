@@ -81,7 +81,7 @@ def box(x: float, y: float, w: float, h: float, lines: list[str], *, href: str |
              f'stroke="{stroke}" stroke-width="1.3"{dash}/>')
     inner = f'<g class="{esc(css)}"{attrs}>{tip}{shape}{texts}</g>'
     if href:
-        return f'<a href="{esc(href)}" class="aho-link">{inner}</a>'
+        return f'<a href="{esc(href)}" class="aho-link" style="text-decoration:none">{inner}</a>'
     return inner
 
 
