@@ -7,6 +7,9 @@
   ``tanh(Linear(x))``, with and without residual connections.
 * :func:`generation_step_seconds` -- the wall-clock cost of each generated token, with and
   without the KV cache (chapter "Decoder-only models (GPT)", ``benchmarks/bench_kv_cache.py``).
+* :func:`attention_scores` and :func:`score_asymmetry` -- the raw scores Q K^T / sqrt(Dh) that one
+  attention module of a trained model computes, and how far they are from symmetric (chapter
+  "Self-attention": W_Q != W_K, so "a attends to b" is not "b attends to a").
 """
 
 from __future__ import annotations
@@ -91,3 +94,74 @@ def generation_step_seconds(model, n_tokens: int, use_cache: bool, repeat: int =
                 best[t] = min(best[t], time.perf_counter() - start)
                 seqs = torch.cat([seqs, nxt], dim=1)  # (1, t + 2)
     return best
+
+
+def attention_scores(attn, run: Callable[[], object]) -> torch.Tensor:
+    """The raw scores S = Q K^T / sqrt(Dh) that the :class:`transformer_lib.nn.MultiHeadAttention`
+    ``attn`` computes while ``run()`` runs a model that contains it (before any mask and softmax).
+
+    A forward pre-hook records the query and key inputs of ``attn``'s (last) call; the scores are
+    then recomputed from its own ``W_Q`` and ``W_K``. The model itself is not changed.
+
+    Args:
+        attn: the attention module, e.g. ``model.layers[0].self_attn``.
+        run: a function that runs the model once, e.g. ``lambda: model.run(ids)``.
+
+    Returns:
+        (B, H, T, S) scores; row t of head h is query t's score for every key.
+    """
+    from transformer_lib.nn.attention import MultiHeadAttention
+
+    if not isinstance(attn, MultiHeadAttention):
+        raise TypeError(f"attn must be a transformer_lib.nn.MultiHeadAttention, got {type(attn).__name__}")
+    if attn.rotary:
+        raise ValueError("attention_scores reads plain Q K^T; this module rotates queries and keys (RoPE)")
+    seen = {}
+
+    def record(module, args, kwargs):
+        seen["query"] = args[0] if args else kwargs["query"]
+        seen["key"] = args[1] if len(args) > 1 else kwargs["key"]
+
+    handle = attn.register_forward_pre_hook(record, with_kwargs=True)
+    try:
+        with torch.inference_mode():
+            run()
+            if not seen:
+                raise ValueError("run() never called this attention module")
+            q = attn._split(attn.W_Q(seen["query"]))  # (B, H, T, Dh)
+            k = attn._split(attn.W_K(seen["key"]))  # (B, H, S, Dh)
+            return q @ k.transpose(-2, -1) / attn.d_head ** 0.5  # (B, H, T, S)
+    finally:
+        handle.remove()
+
+
+def score_asymmetry(scores) -> dict[str, float]:
+    """How far square score matrices are from symmetric.
+
+    Args:
+        scores: an iterable of (T, T) arrays (T may differ), e.g. one head's scores on each
+            sentence, real tokens only.
+
+    Returns:
+        ``relative``: mean |S - S^T| / mean |S| over every entry of every matrix (0 for symmetric
+        matrices); ``top_differs``: the share of tokens a whose highest-scoring other token as a
+        query (argmax of row a, a itself left out) is not the other token that gives a the
+        highest score as a key (argmax of column a): for a symmetric S the two always agree;
+        ``n_tokens`` and ``n_matrices``: how much was measured.
+    """
+    diff = size = 0.0
+    differs = n_tokens = n_matrices = 0
+    for s in scores:
+        s = np.asarray(s, dtype=np.float64)
+        if s.ndim != 2 or s.shape[0] != s.shape[1] or s.shape[0] < 3:
+            raise ValueError(f"each score matrix must be square (T, T) with T >= 3, got shape {s.shape}")
+        diff += np.abs(s - s.T).sum()
+        size += np.abs(s).sum()
+        off = s + np.diag(np.full(len(s), -np.inf))  # leave each token itself out
+        differs += int((off.argmax(1) != off.argmax(0)).sum())  # top key of row a vs top query of column a
+        n_tokens += len(s)
+        n_matrices += 1
+    if not n_matrices or size == 0:
+        raise ValueError("no (non-zero) score matrices given")
+    return {"relative": float(diff / size), "top_differs": differs / n_tokens, "n_tokens": n_tokens,
+            "n_matrices": n_matrices}
