@@ -11,13 +11,20 @@ import numpy as np
 from transformer_lib.plots.core import _new_figure
 
 
+_STYLES = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"), ("v", (0, (5, 1))), ("P", (0, (1, 1, 3, 1)))]
+
+
 def path_lengths(lengths: Sequence[int], paths: dict[str, Sequence[int]]):
     """Maximum path length against sequence length, one line per architecture (log-log, base 2).
+
+    Each line has its own marker *and* line style and is labelled at its right end (no legend
+    to match colours against), so curves that run close together, or coincide at small n, stay
+    readable in grey print too.
 
     Args:
         lengths: the sequence lengths n (positive), the x axis.
         paths: ``{architecture: steps}``, one number of steps per length (from the chapter's
-            breadth-first walk over each connection graph).
+            breadth-first walk over each connection graph); at most six architectures.
 
     Returns:
         the Figure.
@@ -27,19 +34,23 @@ def path_lengths(lengths: Sequence[int], paths: dict[str, Sequence[int]]):
         raise ValueError(f"lengths must be a non-empty list of positive numbers, got {lengths.tolist()}")
     if not paths:
         raise ValueError("paths is empty: give at least one architecture's steps")
-    fig = _new_figure((5.5, 3.4))
+    if len(paths) > len(_STYLES):
+        raise ValueError(f"at most {len(_STYLES)} architectures fit one figure, got {len(paths)}")
+    fig = _new_figure((7.0, 3.8))
     ax = fig.subplots()
-    for (name, p), marker in zip(paths.items(), "o^sDv<>" * 3):
+    for (name, p), (marker, style) in zip(paths.items(), _STYLES):
         p = np.asarray(p, dtype=float)
         if p.shape != lengths.shape:
             raise ValueError(f"{name!r} has {p.size} path lengths for {lengths.size} sequence lengths")
-        ax.plot(lengths, p, marker + "-", label=name)
+        (line,) = ax.plot(lengths, p, marker=marker, linestyle=style, label=name)
+        ax.annotate(f"{name}: {p[-1]:g}", (lengths[-1], p[-1]), xytext=(8, 0), textcoords="offset points",
+                    va="center", color=line.get_color(), fontsize=9)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
+    ax.set_xlim(lengths.min() / 1.3, lengths.max() * 12)  # room on the right for the labels
     ax.set_xlabel("sequence length n")
-    ax.set_ylabel("steps from first to last token")
+    ax.set_ylabel("layers (or steps) from\nfirst token to last")
     ax.set_title("Maximum path length (computed on the connection graphs)")
-    ax.legend()
     return fig
 
 
