@@ -47,7 +47,7 @@ def path_lengths(lengths: Sequence[int], paths: dict[str, Sequence[int]]):
                     va="center", color=line.get_color(), fontsize=9)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
-    ax.set_xlim(lengths.min() / 1.3, lengths.max() * 12)  # room on the right for the labels
+    ax.set_xlim(lengths.min() / 1.3, lengths.max() * 9)  # room on the right for the labels
     ax.set_xlabel("sequence length n")
     ax.set_ylabel("layers (or steps) from\nfirst token to last")
     ax.set_title("Maximum path length (computed on the connection graphs)")
