@@ -40,8 +40,8 @@ def questions() -> list[dict]:
                      why=f"Each layer reaches {k // 2} positions further, so {n - 1} positions take "
                          f"ceil({n - 1}/{k // 2}) = {conv_layers} layers: O(n/k), the paper's figure for "
                          "contiguous kernels.",
-                     too_low="Each layer only reaches k // 2 positions further in one direction.",
-                     too_high="Each layer reaches k // 2 = 2 positions further, not 1."),
+                     too_low="Too small. Each layer only reaches k // 2 positions further in one direction.",
+                     too_high="Too large. Each layer reaches k // 2 = 2 positions further, not 1."),
         quiz.choice("What tells the three Transformer families (encoder-only, decoder-only, encoder-decoder) "
                     "apart, in this book's reading?", [
             ("Which positions may attend to which: their attention masks.", True,
@@ -55,8 +55,8 @@ def questions() -> list[dict]:
                      "how many may attend under the causal mask?", causal_kept, tol=0.5,
                      why=f"Query t may see keys 0..t, so the count is 1 + 2 + ... + {T} = {T}·{T + 1}/2 = "
                          f"{causal_kept}: a little over half of {T * T}.",
-                     too_low="Count the diagonal too: every token may attend to itself.",
-                     too_high="A causal mask hides every key after the query: about half the pairs."),
+                     too_low="Too small. Count the diagonal too: every token may attend to itself.",
+                     too_high="Too large. A causal mask hides every key after the query: about half the pairs."),
     ]
 
 

@@ -39,15 +39,15 @@ def questions() -> list[dict]:
                      "their *scores* to 0 before the softmax. How much weight do the hidden keys get in total? "
                      "(two decimals)", leaked, tol=0.006,
                      why=f"e^0 = 1 is no 'nothing': the three hidden keys share {leaked:.3f} of the weight.",
-                     too_low="Each hidden key gets e^0 = 1 in the numerator, as much as a key of score 0.",
-                     too_high="The visible keys have larger scores (2, 1, 0.5): they keep most of the weight."),
+                     too_low="Too small. Each hidden key gets e^0 = 1 in the numerator, as much as a key of score 0.",
+                     too_high="Too large. The visible keys have larger scores (2, 1, 0.5): they keep most of the weight."),
         quiz.numeric(f"A decoder reads a sentence of {length} tokens padded to T = {T}, with the causal mask and "
                      f"the padding mask combined. How many of the {T} x {T} (query, key) pairs may attend?",
                      allowed, tol=0.5,
                      why=f"Row t may see keys 0..min(t, {length - 1}): 1 + 2 + 3 for the first three rows, then "
                          f"3 for each of the {T - length} padding rows: {allowed}.",
-                     too_low="Padding queries still attend to the real tokens; only padding *keys* are hidden.",
-                     too_high="The padding mask hides the keys from position 3 on, in every row."),
+                     too_low="Too small. Padding queries still attend to the real tokens; only padding *keys* are hidden.",
+                     too_high="Too large. The padding mask hides the keys from position 3 on, in every row."),
         quiz.choice("What does -1e9 become when stored in float16?", [
             (f"{fp16} (it overflows: float16's largest magnitude is 65504)", True,
              "The constant is not 'large negative' in float16: it becomes -inf, so it is no safer than -inf "

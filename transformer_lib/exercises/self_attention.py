@@ -47,8 +47,8 @@ def questions() -> list[dict]:
                      why=f"The scaled scores are {raw[0] / np.sqrt(d_k):g} and 0, and softmax gives "
                          f"e^3/(e^3 + 1) = {scaled_weight:.3f}. Unscaled, the second key would keep only "
                          f"{1 - unscaled_weight:.0e}: a saturated softmax.",
-                     too_low="Divide the scores by √d_k = 8 (not by d_k = 64), then take the softmax.",
-                     too_high="Did you forget to divide by √d_k? Unscaled the softmax is almost one-hot."),
+                     too_low="Too small. Divide the scores by √d_k = 8 (not by d_k = 64), then take the softmax.",
+                     too_high="Too large. Did you forget to divide by √d_k? Unscaled the softmax is almost one-hot."),
         quiz.choice("Why does the paper divide the scores by √d_k (section 3.2.1)?", [
             ("For large d_k the dot products grow large, pushing the softmax into regions of extremely small "
              "gradients; unscaled dot-product attention then loses to additive attention.", True,
@@ -63,8 +63,8 @@ def questions() -> list[dict]:
                      why=f"Its scaled scores are {scores[0]:g} (itself) and {scores[1]:g} (Machines); the softmax gives "
                          f"{thinking:.3f} on itself and "
                          f"{1 - thinking:.3f} on \"Machines\".",
-                     too_low="It matches its own key better: its weight on itself is the larger one.",
-                     too_high="The softmax never gives exactly 1: \"Machines\" keeps some weight."),
+                     too_low="Too small. It matches its own key better: its weight on itself is the larger one.",
+                     too_high="Too large. The softmax never gives exactly 1: \"Machines\" keeps some weight."),
         quiz.choice("Is the score of query a for key b the same as the score of query b for key a?", [
             ("In general no: q_a·k_b = x_a W_Q W_K^T x_b^T, and W_Q ≠ W_K, so S is not symmetric.", True,
              "S = Q K^T is symmetric only if W_Q W_K^T is; the chapter measures how far a trained model's "
