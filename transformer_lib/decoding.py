@@ -93,8 +93,17 @@ def greedy_decode(model, src: torch.Tensor, max_len: int = 20, bos_id: int = 1, 
 
 
 def length_penalty(length: torch.Tensor, alpha: float) -> torch.Tensor:
-    """GNMT's length penalty lp(Y) = ((5 + |Y|) / 6)^alpha (Wu et al. 2016, eq. 14); alpha = 0 turns it off."""
+    """GNMT's length penalty lp(Y) = (5 + |Y|)^alpha / (5 + 1)^alpha (Wu et al. 2016, section 7, in
+    their eq. 14); alpha = 0 turns it off. The Transformer paper decodes with alpha = 0.6."""
     return ((5.0 + length) / 6.0) ** alpha
+
+
+def length_power(length: torch.Tensor, alpha: float) -> torch.Tensor:
+    """The simpler normaliser GNMT started from: |Y|^alpha (alpha = 1: the mean log-probability per token).
+
+    Pass it as ``beam_search(..., penalty=length_power)`` to rank hypotheses by log p(Y) / |Y|^alpha.
+    """
+    return length ** alpha
 
 
 @dataclass
@@ -118,7 +127,7 @@ class BeamResult:
 
 
 def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: float = 0.6,
-                bos_id: int = 1, eos_id: int = 2) -> BeamResult:
+                bos_id: int = 1, eos_id: int = 2, penalty=length_penalty) -> BeamResult:
     """Beam search: keep the k prefixes with the highest summed log-probability.
 
     At every step each of the k beams proposes every next token; the k best of the k x V
@@ -128,8 +137,9 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
     A sentence's search stops when all k beams are finished, or when no live prefix can beat
     its best finished hypothesis any more (then the remaining live beams are returned
     unfinished, ranked below it), or after ``max_len`` tokens. The final
-    choice divides each score by :func:`length_penalty` (``alpha``), so that short
-    hypotheses are not favoured merely for having fewer negative terms.
+    choice divides each score by ``penalty(|Y|, alpha)`` (GNMT's :func:`length_penalty` by
+    default, or :func:`length_power`), so that short hypotheses are not favoured merely for
+    having fewer negative terms.
 
     With k = 1 this is exactly :func:`greedy_decode`.
 
@@ -139,6 +149,8 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
         k: the beam size.
         max_len: the most output tokens (``<eos>`` included).
         alpha: length-normalisation strength (0: rank by raw summed log-probability).
+        penalty: ``penalty(lengths, alpha)`` -> the divisor of each summed log-probability;
+            it must be positive and non-decreasing in the length (the early stop relies on it).
 
     Returns:
         a :class:`BeamResult`.
@@ -181,14 +193,14 @@ def beam_search(model, src: torch.Tensor, k: int = 4, max_len: int = 20, alpha: 
             # A sentence is settled when its best finished hypothesis beats every live prefix's
             # best possible final score (log-probabilities only fall; the penalty is largest at max_len).
             fin = done.reshape(B, k)
-            norm_now = scores / length_penalty(lengths.reshape(B, k), alpha)  # (B, k)
+            norm_now = scores / penalty(lengths.reshape(B, k), alpha)  # (B, k)
             best_done = norm_now.masked_fill(~fin, float("-inf")).max(-1).values  # (B,)
-            best_live = (scores / length_penalty(torch.tensor(float(max_len)), alpha)).masked_fill(fin, float("-inf")).max(-1).values
+            best_live = (scores / penalty(torch.tensor(float(max_len)), alpha)).masked_fill(fin, float("-inf")).max(-1).values
             settled = best_done >= best_live  # (B,)
             done = done | settled.repeat_interleave(k)
             if done.all():
                 break
-        norm = scores / length_penalty(lengths.reshape(B, k), alpha)  # (B, k)
+        norm = scores / penalty(lengths.reshape(B, k), alpha)  # (B, k)
         order = norm.argsort(dim=-1, descending=True, stable=True)  # (B, k)
         beams = seqs[:, 1:].reshape(B, k, -1)  # (B, k, L)
         beams = beams.gather(1, order[:, :, None].expand_as(beams))

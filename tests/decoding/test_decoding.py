@@ -5,7 +5,7 @@ import torch
 
 from transformer_lib import seed_everything
 from transformer_lib.data import encode_pairs, make_corpus
-from transformer_lib.decoding import beam_search, greedy_decode, length_penalty, sample, sequence_log_prob
+from transformer_lib.decoding import beam_search, greedy_decode, length_penalty, length_power, sample, sequence_log_prob
 from transformer_lib.nn import Transformer, TransformerConfig
 from transformer_lib.tasks.translator import bleu_and_exact, load_translator, translate_batch
 
@@ -67,6 +67,24 @@ def test_beam_scores_are_the_models_summed_log_probs(translator, heldout, k):
     lengths = ((res.beams != 0).sum(-1)).float()
     torch.testing.assert_close(res.beam_norm_scores, res.beam_scores / length_penalty(lengths, 0.6))
     assert (res.beam_norm_scores[:, :-1] >= res.beam_norm_scores[:, 1:]).all()  # best first
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_beam_ranks_with_the_penalty_it_is_given(seed):
+    model = random_model(seed)
+    src = torch.randint(3, 11, (12, 6), generator=torch.Generator().manual_seed(seed))
+    for penalty, alpha in [(length_power, 1.0), (length_power, 0.6), (length_penalty, 0.6)]:
+        res = beam_search(model, src, k=3, max_len=10, alpha=alpha, penalty=penalty)
+        lengths = ((res.beams != 0).sum(-1)).float()
+        torch.testing.assert_close(res.beam_norm_scores, res.beam_scores / penalty(lengths, alpha))
+        assert (res.beam_norm_scores[:, :-1] >= res.beam_norm_scores[:, 1:]).all()  # best first
+
+
+def test_length_power_is_the_length_to_the_alpha():
+    lengths = torch.tensor([1.0, 2.0, 7.0])
+    torch.testing.assert_close(length_power(lengths, 1.0), lengths)
+    torch.testing.assert_close(length_power(lengths, 0.6), torch.tensor([1.0, 2.0 ** 0.6, 7.0 ** 0.6]))
+    assert float(length_power(torch.tensor(7.0), 0.0)) == 1.0
 
 
 @pytest.mark.weights
