@@ -1,4 +1,4 @@
-"""Self-check and exercise for the chapter "Decoding: greedy and beam search" (chapters/decoding).
+"""Self-check and exercise for the chapter "Decoding: greedy and beam search" (chapters/decoding.ipynb).
 
 ``self_check()`` shows the chapter's questions; ``check_greedy(fn)`` runs the reader's batched
 greedy decoder on the shipped translator and compares its tokens with the library's

@@ -1,4 +1,4 @@
-"""Self-check and exercise for the chapter "Encoder, decoder and cross-attention" (chapters/encoder_decoder).
+"""Self-check and exercise for the chapter "Encoder, decoder and cross-attention" (chapters/encoder_decoder.ipynb).
 
 ``self_check()`` shows the chapter's questions; ``check_cross_attention(fn)`` checks the reader's
 one-head cross-attention against the library's NumPy reference

@@ -1,4 +1,4 @@
-"""Self-check and exercise for the chapter "Training: from logits to loss" (chapters/training).
+"""Self-check and exercise for the chapter "Training: from logits to loss" (chapters/training.ipynb).
 
 ``self_check()`` shows the chapter's questions; ``check_smoothed_targets(fn)`` checks the reader's
 label-smoothed target distribution against the library's
