@@ -43,7 +43,7 @@ def questions() -> list[dict]:
         quiz.numeric("GNMT's length penalty lp(Y) = (5 + |Y|)^alpha / (5 + 1)^alpha, with the paper's "
                      "alpha = 0.6: what is lp for a hypothesis of |Y| = 7 tokens?", lp7,
                      why=f"(12 / 6)^0.6 = 2^0.6 = {lp7:.3f}; the summed log-probability is divided by it.",
-                     tol=0.005, too_low="(5 + 7) / 6 = 2, raised to 0.6.", too_high="(5 + 7) / 6 = 2, raised to 0.6."),
+                     tol=0.005, too_low="Too small. (5 + 7) / 6 = 2, raised to 0.6.", too_high="Too large. (5 + 7) / 6 = 2, raised to 0.6."),
         quiz.choice("Hypothesis A: log p = -1.0 with |Y| = 2 tokens. Hypothesis B: log p = -1.6 with |Y| = 4. "
                     "Which does each normalisation rank first?", [
                         (f"GNMT's lp (alpha = 0.6) prefers {gnmt_pick}; dividing by |Y| prefers {per_token_pick}",

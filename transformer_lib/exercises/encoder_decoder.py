@@ -56,14 +56,14 @@ def questions() -> list[dict]:
                      w_cross.numel(),
                      why=f"The weights are (B, H, T, S) = ({B}, {H}, {T}, {S}): one row per target position "
                          f"and head, one column per source position, {w_cross.numel()} numbers.",
-                     tol=0.5, too_low="Count one weight per (sentence, head, target position, source position).",
-                     too_high="Cross-attention weights are T x S per head, not (T + S) x (T + S)."),
+                     tol=0.5, too_low="Too small. Count one weight per (sentence, head, target position, source position).",
+                     too_high="Too large. Cross-attention weights are T x S per head, not (T + S) x (T + S)."),
         quiz.numeric(f"With d_model = {D}, {H} heads and d_ff = {D_FF} (biases included), how many more "
                      "parameters does a decoder layer have than an encoder layer?", extra,
                      why=f"The decoder layer adds a cross-attention block (W_Q, W_K, W_V, W_O with biases: "
                          f"4 x ({D} x {D} + {D})) and a third LayerNorm (2 x {D}): {extra:,} parameters.",
-                     tol=0.5, too_low="Count the whole extra attention block, biases included, and its LayerNorm.",
-                     too_high="Only one block is extra: the cross-attention, plus the LayerNorm after it."),
+                     tol=0.5, too_low="Too small. Count the whole extra attention block, biases included, and its LayerNorm.",
+                     too_high="Too large. Only one block is extra: the cross-attention, plus the LayerNorm after it."),
         quiz.choice("The decoder has N layers. Which encoder output does the cross-attention of decoder "
                     "layer 2 read?", [
                         ("the output of the last encoder layer, the same for every decoder layer", True,

@@ -31,15 +31,15 @@ def questions() -> list[dict]:
                      "the largest learning rate it reaches, in units of 1e-4?", peak * 1e4,
                      why=f"The rate peaks at step = warmup, where both terms of the min agree: "
                          f"512^-0.5 x 4000^-0.5 = {peak:.3e}, that is {peak * 1e4:.2f} x 1e-4.",
-                     tol=0.05, too_low="At step = warmup, step^-0.5 = step x warmup^-1.5 = 4000^-0.5.",
-                     too_high="Remember the factor d_model^-0.5 = 512^-0.5."),
+                     tol=0.05, too_low="Too small. At step = warmup, step^-0.5 = step x warmup^-1.5 = 4000^-0.5.",
+                     too_high="Too large. Remember the factor d_model^-0.5 = 512^-0.5."),
         quiz.numeric(f"Label smoothing with epsilon = 0.1 over the translator's English vocabulary "
                      f"(V = {V} tokens, the book's convention). What is the smallest loss the model can reach "
                      "on one target token, in nats?", floor,
                      why=f"The loss is the cross-entropy H(q, p), smallest when p = q, where it equals the "
                          f"entropy H(q) = {floor:.4f} nats: the smoothed loss never reaches 0.",
-                     tol=0.002, too_low="Not 0: with a smoothed target, H(q, p) >= H(q) > 0.",
-                     too_high="That is above H(q); at p = q the loss equals the entropy of q."),
+                     tol=0.002, too_low="Too small. Not 0: with a smoothed target, H(q, p) >= H(q) > 0.",
+                     too_high="Too large. That is above H(q); at p = q the loss equals the entropy of q."),
         quiz.choice("With a smoothed target q, the cross-entropy H(q, p) and the KL divergence KL(q || p) "
                     "differ by ...", [
                         ("the entropy H(q) of the target, the same whatever the model predicts", True,
