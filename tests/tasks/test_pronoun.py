@@ -306,3 +306,66 @@ def test_train_it_model_is_adamw_with_warmup_cosine_on_seeded_batches():
     assert history["loss"] == pytest.approx([sum(losses[:4]) / 4, sum(losses[4:]) / 2], rel=1e-5)
     assert set(history) == {"step", "loss", "train_accuracy", "heldout_accuracy"}
     assert all(0.0 <= a <= 1.0 for a in history["heldout_accuracy"])
+
+
+# --------------------------------------------------------------------------- interventions
+from transformer_lib.tasks import pronoun as P  # noqa: E402
+
+
+def test_cut_edges_removes_only_the_listed_edges():
+    keep = P.cut_edges(6, 2, [0, 4])
+    assert keep.dtype == bool and keep.shape == (6, 6)
+    assert not keep[2, 0] and not keep[2, 4] and keep.sum() == 34
+    assert P.cut_edges(3, 1, []).all()
+    for bad in ((0, 0, []), (4, 4, [0]), (4, 1, [5]), (4, 1, [-1])):
+        with pytest.raises(ValueError, match="must"):
+            P.cut_edges(*bad)
+
+
+@pytest.mark.weights
+def test_an_empty_intervention_is_the_model_itself(model, split):
+    exs = C.sample_sentences(40, split, 5, "heldout")
+    ids, it_pos = model.encode(exs)
+    with torch.inference_mode():
+        h, states = P._intervened(model, ids)
+        assert len(states) == model.config.n_layers + 1
+        torch.testing.assert_close(h, model.run(ids))
+    assert P._answers(model, h, it_pos) == model.predict_many(exs)
+
+
+@pytest.mark.weights
+def test_knockouts_the_chapter_reports(model, split):
+    exs = C.sample_sentences(300, split, 21, "heldout")
+    # layer 2: without the right noun, "it" names the other one; without both, neither
+    assert P.knockout(model, exs, 2, "right noun")["other"] >= 0.9
+    assert P.knockout(model, exs, 2, "both nouns")["right"] <= 0.3
+    assert P.knockout(model, exs, 2, "other noun")["right"] >= 0.95
+    # layer 1: "it" does not need the adjective; the nouns do (then the answer is a coin toss)
+    assert P.knockout(model, exs, 1, "adjective")["right"] >= 0.95
+    nouns = P.knockout(model, exs, 1, "adjective", source="nouns")
+    assert 0.3 <= nouns["right"] <= 0.7 and nouns["right"] + nouns["other"] >= 0.9
+
+
+@pytest.mark.weights
+def test_patches_the_chapter_reports(model, split):
+    pairs = C.minimal_pairs(150, split, 21)
+    assert P.patch_from_pair(model, pairs, 0, "nouns") == {"flipped": 0.0, "kept": 1.0}  # same words: no change
+    assert P.patch_from_pair(model, pairs, 1, "nouns")["flipped"] >= 0.9
+    assert P.patch_from_pair(model, pairs, 1, "it")["kept"] >= 0.9
+    assert P.patch_from_pair(model, pairs, model.config.n_layers, "it")["flipped"] >= 0.99  # the readout's input
+
+
+@pytest.mark.weights
+def test_intervention_bad_inputs(model, split):
+    exs = C.sample_sentences(4, split, 1, "heldout")
+    for kwargs, msg in ((dict(layer=0, part="adjective"), "layer"), (dict(layer=1, part="verb"), "part"),
+                        (dict(layer=1, part="adjective", source="the"), "source")):
+        with pytest.raises(ValueError, match=msg):
+            P.knockout(model, exs, **kwargs)
+    with pytest.raises(ValueError, match="positions"):
+        P.patch_from_pair(model, [(exs[0], exs[0])], 1, "verbs")
+    with pytest.raises(ValueError, match="layer"):
+        P.patch_from_pair(model, [(exs[0], exs[0])], 3, "it")
+    short, long = C.sentence("dog", "hill", "tired"), C.sentence("dog", "hill", "tired", prefix="in the end ,")
+    with pytest.raises(ValueError, match="same length"):
+        P.patch_from_pair(model, [(short, long)], 1, "it")

@@ -227,6 +227,138 @@ def pronoun_scores(model: ItModel, split: C.Split, seed: int = 1, n: int = 1000,
             "attention_other": float(np.r_[a1[:, 1], a2[:, 1]].mean())}
 
 
+# ---------------------------------------------------------------------------- interventions
+# Attention weights show where "it" looks; they do not show that the answer depends on it
+# (Jain & Wallace 2019; Wiegreffe & Pinter 2019). The chapter tests its mechanism claims by
+# changing the computation and measuring the answer: an attention *knockout* (remove some
+# edges from the softmax, which renormalises over the rest) and an activation *patch* (copy
+# one position's state from the other sentence of a minimal pair; Vig et al. 2020, Meng et al. 2022).
+PARTS = ("right noun", "other noun", "both nouns", "adjective")
+
+
+def cut_edges(T: int, query: int, keys: Sequence[int]) -> np.ndarray:
+    """A (T, T) boolean mask, True = may attend, in which ``query`` may not attend to ``keys``.
+
+    Every other entry is True: only the edges from the one query row to the listed key columns
+    are removed. Combined with a padding mask it knocks those edges out of the softmax.
+    """
+    if int(T) != T or T < 1:
+        raise ValueError(f"T must be a positive integer, got {T!r}")
+    bad = [k for k in (query, *keys) if int(k) != k or not 0 <= k < T]
+    if bad:
+        raise ValueError(f"positions must lie in 0..{int(T) - 1}, got {bad}")
+    keep = np.ones((int(T), int(T)), dtype=bool)
+    keep[int(query), [int(k) for k in keys]] = False
+    return keep
+
+
+def _part_positions(ex: C.Example, part: str) -> list[int]:
+    idx = {"right noun": [ex.noun_index(ex.referent)], "other noun": [ex.noun_index(ex.other)],
+           "adjective": [ex.tokens.index(ex.adjective)]}
+    idx["both nouns"] = idx["right noun"] + idx["other noun"]
+    if part not in idx:
+        raise ValueError(f"part must be one of {PARTS}, got {part!r}")
+    return idx[part]
+
+
+def _intervened(model: ItModel, ids: torch.Tensor, keep=None, patch=None):
+    """Run the stack with extra masks and patched states; returns (final states (B, T, D),
+    the residual stream before layer 1 and after every layer: a list of n_layers + 1 (B, T, D)).
+
+    keep: {layer (1-based): (B, 1, T, T) bool, True = may attend}, AND-ed with the padding mask.
+    patch: {layer (0 = the input, l = after layer l): (mask (B, T) bool, states (B, T, D))}:
+        where mask is True, the residual stream takes the given states.
+    """
+    keep, patch = keep or {}, patch or {}
+    pad = padding_mask_from_ids(ids, 0)  # (B, 1, 1, T)
+    x = model.pos(model.embed(ids))  # (B, T, D)
+    states = []
+    for l in range(model.config.n_layers + 1):
+        if l in patch:
+            where, new = patch[l]
+            x = torch.where(where[..., None], new, x)  # (B, T, D)
+        states.append(x)
+        if l < model.config.n_layers:
+            mask = pad & keep[l + 1] if (l + 1) in keep else pad  # (B, 1, T, T) or (B, 1, 1, T)
+            x = model.layers[l](x, mask)
+    return model.final_norm(x), states
+
+
+def _answers(model: ItModel, h: torch.Tensor, it_pos: torch.Tensor) -> list[str]:
+    logits = model.readout(h[torch.arange(h.shape[0]), it_pos])  # (B, N)
+    return [model.config.nouns[j] for j in logits.argmax(-1).tolist()]
+
+
+def knockout(model: ItModel, examples: Sequence[C.Example], layer: int, part: str,
+             source: str = "it") -> dict[str, float]:
+    """Remove the attention from ``source`` to ``part`` of the sentence in ``layer`` (1-based,
+    every head) and measure the answers: the share that name the right noun, and the other noun.
+
+    ``source`` is ``"it"`` or ``"nouns"`` (both nouns' rows); ``part`` is one of :data:`PARTS`.
+    The softmax renormalises over the keys left, so the weight given to the removed tokens goes
+    to the rest of the sentence.
+    """
+    if not 1 <= layer <= model.config.n_layers:
+        raise ValueError(f"layer must lie in 1..{model.config.n_layers}, got {layer!r}")
+    if source not in ("it", "nouns"):
+        raise ValueError(f"source must be 'it' or 'nouns', got {source!r}")
+
+    def keep_for(e, T):
+        rows = [e.it_index] if source == "it" else [e.noun_index(e.agent), e.noun_index(e.object)]
+        keys = _part_positions(e, part)
+        return np.logical_and.reduce([cut_edges(T, q, keys) for q in rows])  # (T, T)
+
+    right = other = 0
+    with evaluating(model):
+        for i in range(0, len(examples), 512):
+            chunk = examples[i:i + 512]
+            ids, it_pos = model.encode(chunk)  # (B, T), (B,)
+            T = ids.shape[1]
+            keep = torch.from_numpy(np.stack([keep_for(e, T) for e in chunk]))[:, None]  # (B, 1, T, T)
+            h, _ = _intervened(model, ids, keep={layer: keep})
+            answers = _answers(model, h, it_pos)
+            right += sum(a == e.referent for a, e in zip(answers, chunk))
+            other += sum(a == e.other for a, e in zip(answers, chunk))
+    return {"right": right / len(examples), "other": other / len(examples)}
+
+
+def patch_from_pair(model: ItModel, pairs: Sequence[tuple[C.Example, C.Example]], layer: int,
+                    positions: str = "it") -> dict[str, float]:
+    """Activation patching on minimal pairs: run one sentence of each pair with the residual
+    stream after ``layer`` (0 = the input, l = after layer l) at ``positions`` copied from the
+    other sentence (the same words but for the adjective), both ways round.
+
+    ``positions`` is ``"it"`` (the state of "it" alone) or ``"nouns"`` (the two nouns' states).
+    Returns the share of runs whose answer becomes the *donor's* referent (``"flipped"``) and
+    the share that keep their own (``"kept"``).
+    """
+    if not 0 <= layer <= model.config.n_layers:
+        raise ValueError(f"layer must lie in 0..{model.config.n_layers}, got {layer!r}")
+    if positions not in ("it", "nouns"):
+        raise ValueError(f"positions must be 'it' or 'nouns', got {positions!r}")
+    if any(len(a.tokens) != len(b.tokens) or a.it_index != b.it_index for a, b in pairs):
+        raise ValueError("each pair must have sentences of the same length, with 'it' at the same "
+                         "place (a minimal pair: C.minimal_pairs)")
+    runs = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]  # (receiver, donor)
+    flipped = kept = 0
+    with evaluating(model):
+        for i in range(0, len(runs), 512):
+            chunk = runs[i:i + 512]
+            recv, donor = [r for r, _ in chunk], [d for _, d in chunk]
+            ids, it_pos = model.encode(recv)
+            donor_ids, _ = model.encode(donor)
+            _, donor_states = _intervened(model, donor_ids)
+            where = torch.zeros(ids.shape, dtype=torch.bool)  # (B, T)
+            for b, e in enumerate(recv):
+                cols = [e.it_index] if positions == "it" else [e.noun_index(e.agent), e.noun_index(e.object)]
+                where[b, cols] = True
+            h, _ = _intervened(model, ids, patch={layer: (where, donor_states[layer])})
+            answers = _answers(model, h, it_pos)
+            flipped += sum(a == d.referent for a, d in zip(answers, donor))
+            kept += sum(a == r.referent for a, r in zip(answers, recv))
+    return {"flipped": flipped / len(runs), "kept": kept / len(runs)}
+
+
 # -------------------------------------------------------------------------------- training
 @dataclass(frozen=True)
 class TrainConfig:

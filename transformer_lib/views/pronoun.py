@@ -102,8 +102,7 @@ def attention_from_it(model, examples: Sequence[C.Example]) -> dict[str, np.ndar
     """
     parts = ("right noun", "other noun", "adjective", "it", "everything else")
     acc = {p: 0.0 for p in parts}
-    for ex in examples:
-        _, w = model.sentence_attention(ex.text)  # (L, H, T, T)
+    for ex, (_, w, _) in zip(examples, model.analyse(examples)):  # one padded batch; w: (L, H, T, T)
         row = w[:, :, ex.it_index, :]  # (L, H, T)
         idx = {"right noun": ex.noun_index(ex.referent), "other noun": ex.noun_index(ex.other),
                "adjective": ex.tokens.index(ex.adjective), "it": ex.it_index}
