@@ -770,6 +770,13 @@ CATALOGUE: list[Mutant] = [
       "    if False:", "numpy scalars glued as np.float64(...) text (self-checks)"),
     M("glue.py", '    metadata["scrapbook"] = {"name": name, "mime_prefix": PREFIX}', '    metadata["scrapbook"] = {"name": name}',
       "glue output without myst-nb's prefix record (self-checks)"),
+    M("exercises/gpt.py", "    return kv_cache_bytes(**GPT2_SMALL, batch=1, bytes_per_number=2) / 1e6",
+      "    return kv_cache_bytes(**GPT2_SMALL, batch=1, bytes_per_number=4) / 1e6",
+      "the GPT-2 cache question counts 4 bytes per number (gpt self-check)"),
+    M("exercises/gpt.py", "    return int((sampling_probs(logits, top_p=p) > 0).sum())",
+      "    return int((sampling_probs(logits, top_p=p) > 0).sum()) + 1", "top-p question off by one (gpt self-check)"),
+    M("exercises/it_animal.py", '    return C.sentence(*C.CLASSIC_PAIR, "tired").it_index + 1',
+      '    return C.sentence(*C.CLASSIC_PAIR, "tired").it_index', "causal view of 'it' leaves 'it' out (it_animal self-check)"),
 ]
 
 
