@@ -57,8 +57,8 @@ def questions() -> list[dict]:
             kept, tol=0.1,
             why=f"Keep tokens, most probable first, until their probabilities reach p: "
                 f"0.5 + 0.3 = 0.8 < {TOP_P}, 0.8 + 0.15 = 0.95 >= {TOP_P}, so {kept} are kept.",
-            too_low="Then the kept mass is still below p.",
-            too_high="The smallest set whose mass reaches p is enough."),
+            too_low="Too small: then the kept mass is still below p.",
+            too_high="Too large: the smallest set whose mass reaches p is enough."),
         quiz.choice(
             "What does dividing the logits by a temperature below 1 do before sampling?",
             [("It sharpens the distribution: the most probable token gains, and as the temperature "
@@ -76,8 +76,8 @@ def questions() -> list[dict]:
             "(1 MB = 10^6 bytes) does its KV cache take for one full-length sequence in 16-bit floats?",
             mb, tol=0.5,
             why=f"2 (K and V) x 12 layers x 1024 positions x 768 numbers x 2 bytes = {mb:.1f} MB.",
-            too_low="Count both K and V, every layer, every position, 2 bytes each.",
-            too_high="Each position keeps one key and one value of width d_model per layer, no more."),
+            too_low="Too small: count both K and V, every layer, every position, 2 bytes each.",
+            too_high="Too large: each position keeps one key and one value of width d_model per layer, no more."),
         quiz.choice(
             "Top-k keeps k tokens; top-p keeps the smallest set whose probability reaches p. When "
             "does top-p keep many tokens?",

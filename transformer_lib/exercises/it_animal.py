@@ -46,8 +46,8 @@ def questions() -> list[dict]:
             n_seen, tol=0.1,
             why=f"\"it\" is token {n_seen} of the sentence, so it sees the {n_seen} tokens up to "
                 "itself, and not the adjective: the sentence is still ambiguous there.",
-            too_low="Count every token from \"the\" up to and including \"it\".",
-            too_high="A causal mask hides every token after \"it\", the adjective included."),
+            too_low="Too small: count every token from \"the\" up to and including \"it\".",
+            too_high="Too large: a causal mask hides every token after \"it\", the adjective included."),
         quiz.choice(
             "In one sentence, the last layer's attention from \"it\" puts most of its weight on "
             "\"animal\". What shows that the answer depends on that attention?",
