@@ -220,3 +220,15 @@ def test_training_curves_and_loss_curve():
     assert fig.axes[0].get_yscale() == "log" and fig.axes[0].get_xlabel() == "training step"
     with pytest.raises(ValueError, match="positive, finite"):
         plots.loss_curve([1.0, 0.0])
+
+
+def test_dot_products_by_distance_one_line_per_curve():
+    ks = np.arange(5)
+    fig = _check(plots.dot_products_by_distance(ks, {"d_model = 8": [1, 0.5, -0.1, 0.2, 0.0], "d_model = 4": [1, 0, 0, 0, 0]}))
+    ax = fig.axes[0]
+    assert len([l for l in ax.get_lines() if l.get_label() in ("d_model = 8", "d_model = 4")]) == 2
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [1, 0.5, -0.1, 0.2, 0.0])
+    with pytest.raises(ValueError, match="2 values for 5 distances"):
+        plots.dot_products_by_distance(ks, {"x": [1, 2]})
+    with pytest.raises(ValueError, match="curves is empty"):
+        plots.dot_products_by_distance(ks, {})

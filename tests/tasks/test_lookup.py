@@ -87,3 +87,26 @@ def test_train_lookup_model_is_adam_on_fresh_seeded_batches():
     for a, b in zip(model.parameters(), mine.parameters()):
         torch.testing.assert_close(a, b)
     assert hist.step == [1, 2, 3, 4] and hist.train_loss == pytest.approx(losses, rel=1e-6)
+
+
+def test_ablate_head_removes_exactly_that_heads_term():
+    from transformer_lib.tasks.lookup import ablate_head
+
+    torch.manual_seed(0)
+    model = LookupModel(LookupTask(), d_model=16, n_heads=2, n_layers=2, d_ff=32).eval()
+    x, _, _ = model.task.sample(4, torch.Generator().manual_seed(0))
+    before = [p.clone() for p in model.parameters()]
+    ablated = ablate_head(model, 0, 1)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))  # original untouched
+    attn, attn_ab = model.layers[0].self_attn, ablated.layers[0].self_attn
+    h = model.embed(x) + model.position.weight[: x.shape[1]]
+    with torch.no_grad():
+        _, w = attn(h, h, h, need_weights=True)  # (B, H, T, T)
+        v = attn.W_V(h).view(*h.shape[:2], 2, 8).transpose(1, 2)  # (B, H, T, Dh)
+        head0 = (w[:, 0] @ v[:, 0]) @ attn.W_O.weight[:, :8].T  # (B, T, D): head 0's term alone
+        got = attn_ab(h, h, h)[0]
+    torch.testing.assert_close(got, head0 + attn.W_O.bias, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="head must lie in 0..1"):
+        ablate_head(model, 0, 2)
+    with pytest.raises(ValueError, match="layer must lie in 0..1"):
+        ablate_head(model, 5, 0)

@@ -10,7 +10,7 @@ reachable as ``plots.<name>``:
 - :mod:`~transformer_lib.plots.intro`: ``path_lengths``, ``transformer_families``
 - :mod:`~transformer_lib.plots.attention`: ``score_variance``, ``softmax_saturation``, ``masking_methods``
 - :mod:`~transformer_lib.plots.curves`: ``loss_curve``
-- :mod:`~transformer_lib.plots.positional`: ``offset_dot_products``
+- :mod:`~transformer_lib.plots.positional`: ``offset_dot_products``, ``dot_products_by_distance``
 - :mod:`~transformer_lib.plots.embeddings`: ``distance_matrices``, ``word_map``, ``grouped_bars``
 - :mod:`~transformer_lib.plots.encoder_decoder`: ``parameter_bars``, ``attention_kinds``
 - :mod:`~transformer_lib.plots.families`: ``attention_patterns``, ``finetune_curve`` (chapter "One block, three families")
@@ -38,7 +38,7 @@ from transformer_lib.plots.families import attention_patterns, finetune_curve
 from transformer_lib.plots.gpt import baseline_losses, kv_cache_timing
 from transformer_lib.plots.modern import loss_by_position
 from transformer_lib.plots.intro import path_lengths, transformer_families
-from transformer_lib.plots.positional import offset_dot_products
+from transformer_lib.plots.positional import dot_products_by_distance, offset_dot_products
 from transformer_lib.plots.pronoun import it_attention_bars, it_training_curves
 from transformer_lib.plots.tokens import vocab_vs_length
 from transformer_lib.plots.training import (
@@ -49,7 +49,7 @@ from transformer_lib.plots.training import (
 __all__ = [
     "attention_heads", "attention_kinds", "attention_patterns", "beam_tree", "bleu_by_beam", "distance_matrices",
     "draw_heatmap", "greedy_steps", "grouped_bars", "heatmap", "heatmaps", "it_attention_bars", "loss_curve", "masking_methods",
-    "offset_dot_products", "parameter_bars", "path_lengths", "score_variance", "softmax_saturation",
+    "offset_dot_products", "dot_products_by_distance", "parameter_bars", "path_lengths", "score_variance", "softmax_saturation",
     "training_curves", "transformer_families", "finetune_curve", "word_map", "it_training_curves", "layer_parameter_bars", "unit_curves",
     "normalisation_groups", "gradient_by_layer", "smoothed_losses", "target_distributions", "histograms", "learning_rates",
     "vocab_vs_length",

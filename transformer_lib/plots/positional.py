@@ -42,3 +42,35 @@ def offset_dot_products(offsets: Sequence[int], curves: dict[int, Sequence[float
     ax.legend(fontsize=8)
     ax.set_title(f"The dot product depends only on the offset (d_model = {d_model})")
     return fig
+
+
+def dot_products_by_distance(ks: Sequence[int], curves: dict[str, Sequence[float]], title: str | None = None):
+    """Chapter "Positional encoding": PE(t)·PE(t+k) against the distance k, one line per
+    curve (e.g. one per d_model, each divided by its value at k = 0), with a zero line.
+
+    Args:
+        ks: the distances k, the x axis.
+        curves: ``{label: values}``, one value per distance.
+        title: the figure's title (a default one says what is drawn).
+
+    Returns:
+        the Figure.
+    """
+    ks = np.asarray(ks)
+    if ks.ndim != 1 or len(ks) == 0:
+        raise ValueError(f"ks must be a non-empty 1-D list, got shape {ks.shape}")
+    if not curves:
+        raise ValueError("curves is empty: give at least one line of dot products")
+    fig = _new_figure((7, 3.2))
+    ax = fig.subplots()
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != ks.shape:
+            raise ValueError(f"curve {label!r}: {values.size} values for {ks.size} distances")
+        ax.plot(ks, values, lw=1.2, label=label)
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel("distance k between the positions")
+    ax.set_ylabel("PE(t)·PE(t+k), relative to k = 0")
+    ax.legend(fontsize=8)
+    ax.set_title(title or "The dot product of two encodings against their distance")
+    return fig

@@ -19,6 +19,7 @@ about 30,000 parameters learns it in a few hundred steps on a CPU.
 
 from __future__ import annotations
 
+import copy
 import string
 from dataclasses import dataclass
 
@@ -192,3 +193,23 @@ def lookup_scores(model: LookupModel, n: int = 1000, seed: int = 1) -> dict:
         "digit_accuracy": float((d.argmax(-1) == digit)[has_digit].float().mean()),
         "heads": heads,
     }
+
+
+def ablate_head(model: LookupModel, layer: int, head: int) -> LookupModel:
+    """A copy of ``model`` in which one head of one layer contributes nothing (an ablation).
+
+    Head ``h`` reaches the layer's output only through columns ``h*Dh:(h+1)*Dh`` of ``W_O``'s
+    weight (stored (out, in)); zeroing them removes exactly that head's term from
+    MultiHead(x) = sum over heads of head_h W_O,h. The original model is not changed.
+    """
+    if not 0 <= layer < len(model.layers):
+        raise ValueError(f"layer must lie in 0..{len(model.layers) - 1}, got {layer}")
+    attn = model.layers[layer].self_attn
+    if not 0 <= head < attn.n_heads:
+        raise ValueError(f"head must lie in 0..{attn.n_heads - 1}, got {head}")
+    ablated = copy.deepcopy(model)
+    W_O = ablated.layers[layer].self_attn.W_O.weight  # (D_out, D_in)
+    Dh = W_O.shape[1] // attn.n_heads
+    with torch.no_grad():
+        W_O[:, head * Dh:(head + 1) * Dh] = 0.0  # head h's block of input columns
+    return ablated
