@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+import torch
 
+from transformer_lib import nn as tnn
 from transformer_lib import quiz, ref
 from transformer_lib.exercises import Verdict, compare
 
@@ -24,12 +26,13 @@ __all__ = ["questions", "self_check", "check_split_heads", "check_multi_head_att
 def questions() -> list[dict]:
     """The chapter's self-check questions (numeric answers computed here with the library)."""
     D, H = 768, 12
+    n_params = sum(p.numel() for p in tnn.MultiHeadAttention(D, H, bias=False).parameters())
+    D2, H2 = 256, 8  # a smaller layer for the rank: an SVD of 768 x 768 would be slow
     rng = np.random.default_rng(0)
-    W_Q, W_K, W_V, W_O = (rng.standard_normal((D, D)) for _ in range(4))
-    n_params = sum(W.size for W in (W_Q, W_K, W_V, W_O))  # no biases
-    Dh = ref.split_heads(rng.standard_normal((3, D)), H).shape[-1]
-    W_OV = W_V[:, :Dh] @ W_O[:Dh, :]  # head 0's value map
-    rank = int(np.linalg.matrix_rank(W_OV))
+    W_V, W_O = rng.standard_normal((D2, D2)), rng.standard_normal((D2, D2))
+    Dh = ref.split_heads(rng.standard_normal((3, D2)), H2).shape[-1]
+    W_OV = W_V[:, :Dh] @ W_O[:Dh, :]  # head 0's value map, (D2, D2)
+    rank = int(torch.linalg.matrix_rank(torch.from_numpy(W_OV)))
     return [
         quiz.numeric(
             f"A multi-head attention layer has d_model = {D} and {H} heads, no biases. How many "
@@ -40,12 +43,12 @@ def questions() -> list[dict]:
             too_high="The number of heads does not multiply the parameters: heads share the "
                      "matrices, each reading its own block of columns."),
         quiz.numeric(
-            f"In that layer ({D} dimensions, {H} heads), what is the rank of one head's value "
-            f"map W_V,i W_O,i, a {D} × {D} matrix?", rank,
-            why=f"It is a product through d_head = {D}/{H} = {Dh} dimensions, so its rank is at "
+            f"Another layer has d_model = {D2} and {H2} heads. What is the rank of one head's value "
+            f"map W_V,i W_O,i, a {D2} × {D2} matrix (random weights)?", rank,
+            why=f"It is a product through d_head = {D2}/{H2} = {Dh} dimensions, so its rank is at "
                 f"most {Dh} (and {rank} for random matrices).", tol=0.5,
             too_low="Which dimension does the product pass through?",
-            too_high=f"A {D} × {Dh} matrix times a {Dh} × {D} one cannot have rank above {Dh}."),
+            too_high=f"A {D2} × {Dh} matrix times a {Dh} × {D2} one cannot have rank above {Dh}."),
         quiz.choice(
             "Why does the concatenation of the heads get multiplied by W_O back to d_model "
             "dimensions?", [
