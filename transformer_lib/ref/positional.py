@@ -18,7 +18,9 @@ def frequencies(d_model: int):
     """The angular frequencies w_i = 1 / 10000^(2i/d_model), i = 0 .. d_model/2 - 1.
 
     Pair i of the encoding turns at w_i radians per position: from one turn per 2*pi
-    positions (i = 0) down to one turn per 10000 * 2*pi positions. Returns (d_model/2,).
+    positions (i = 0) down to one turn per 2*pi * 10000^((d_model-2)/d_model) positions for the
+    last pair, a little short of the 10000 * 2*pi of the paper's prose (tensor2tensor spaces its
+    frequencies so that the last one is exactly 1/10000). Returns (d_model/2,).
     """
     _check(d_model, "interleaved")
     i = np.arange(d_model // 2)  # (D/2,)
@@ -34,8 +36,9 @@ def sinusoidal_positional_encoding(max_len: int, d_model: int, layout: str = "in
         max_len: number of positions.
         d_model: width of the encoding (even).
         layout: ``"interleaved"`` (the paper: sin, cos, sin, cos, ...) or ``"concatenated"``
-            (all the sines, then all the cosines, as some illustrations draw it). The two hold
-            the same numbers in a different column order.
+            (all the sines, then all the cosines, as some illustrations draw it and as
+            tensor2tensor lays it out, though tensor2tensor also spaces its frequencies
+            differently). The two layouts hold the same numbers in a different column order.
 
     Returns:
         (max_len, d_model) array.
