@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 def test_positional_quiz_gives_feedback_for_wrong_and_right_answers(browser, site_url):
     with open_page(browser, f"{site_url}/chapters/positional_encoding.html") as (page, errors, loaded):
-        numeric = page.locator(".NumericQn").first
+        # jupyterquiz: each question is a div.Quiz holding the question (.NumericQn or
+        # .MultipleChoiceQn), its answer area and its .Feedback
+        numeric = page.locator(".Quiz").filter(has=page.locator(".NumericQn")).first
         numeric.wait_for(timeout=15_000)
         box, feedback = numeric.locator("input.Input-text"), numeric.locator(".Feedback")
         box.click()
@@ -24,7 +26,7 @@ def test_positional_quiz_gives_feedback_for_wrong_and_right_answers(browser, sit
         box.press("Enter")
         assert feedback.inner_text().startswith("Correct")
 
-        choice = page.locator(".MultipleChoiceQn").first
+        choice = page.locator(".Quiz").filter(has=page.locator(".MultipleChoiceQn")).first
         choice.locator(".MCButton", has_text="They stay in the original order.").click()
         assert "Not quite" in choice.locator(".Feedback").inner_text()
         choice.locator(".MCButton", has_text="They are shuffled the same way").click()
