@@ -73,3 +73,9 @@ def test_checks_do_not_raise_on_a_function_that_raises():
         v = check(broken)
         assert not v.ok and "ValueError" in v.message
     assert "not written yet" in ex.check_split_heads(lambda *a: (_ for _ in ()).throw(NotImplementedError)).message
+
+
+def test_numeric_feedback_says_which_side_before_the_hint():
+    for q in (q for q in ex.questions() if q["type"] == "numeric"):
+        low, high = q["answers"][1]["feedback"], q["answers"][2]["feedback"]
+        assert low.startswith("Too small.") and high.startswith("Too large."), (low, high)

@@ -99,3 +99,9 @@ def test_check_relative_matrix_accepts_a_right_answer_and_rejects_wrong_ones():
     assert not one_step.ok and "Not yet" in one_step.message
     shape = ex.check_relative_matrix(lambda k, d: _rotation(k, d)[: d // 2])
     assert not shape.ok and "shape" in shape.message
+
+
+def test_numeric_feedback_says_which_side_before_the_hint():
+    for q in (q for q in ex.questions() if q["type"] == "numeric"):
+        low, high = q["answers"][1]["feedback"], q["answers"][2]["feedback"]
+        assert low.startswith("Too small.") and high.startswith("Too large."), (low, high)

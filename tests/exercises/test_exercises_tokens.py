@@ -74,3 +74,9 @@ def test_check_merge_pair_never_raises():
     assert "not written yet" in ex.check_merge_pair(lambda s, p: (_ for _ in ()).throw(NotImplementedError)).message
     assert "list of symbols" in ex.check_merge_pair(lambda s, p: 3).message
     assert not ex.check_merge_pair("merge_pair").ok
+
+
+def test_numeric_feedback_says_which_side_before_the_hint():
+    for q in (q for q in ex.questions() if q["type"] == "numeric"):
+        low, high = q["answers"][1]["feedback"], q["answers"][2]["feedback"]
+        assert low.startswith("Too small.") and high.startswith("Too large."), (low, high)

@@ -39,16 +39,16 @@ def questions() -> list[dict]:
             "parameters do W_Q, W_K, W_V and W_O hold together?", n_params,
             why=f"Each is {D} × {D} whatever the number of heads (the heads read blocks of "
                 f"columns), so 4 · {D}² = {n_params:,}.", tol=0.5,
-            too_low="Each of the four matrices is d_model × d_model.",
-            too_high="The number of heads does not multiply the parameters: heads share the "
+            too_low="Too small. Each of the four matrices is d_model × d_model.",
+            too_high="Too large. The number of heads does not multiply the parameters: heads share the "
                      "matrices, each reading its own block of columns."),
         quiz.numeric(
             f"Another layer has d_model = {D2} and {H2} heads. What is the rank of one head's value "
             f"map W_V,i W_O,i, a {D2} × {D2} matrix (random weights)?", rank,
             why=f"It is a product through d_head = {D2}/{H2} = {Dh} dimensions, so its rank is at "
                 f"most {Dh} (and {rank} for random matrices).", tol=0.5,
-            too_low="Which dimension does the product pass through?",
-            too_high=f"A {D2} × {Dh} matrix times a {Dh} × {D2} one cannot have rank above {Dh}."),
+            too_low="Too small. Which dimension does the product pass through?",
+            too_high=f"Too large. A {D2} × {Dh} matrix times a {Dh} × {D2} one cannot have rank above {Dh}."),
         quiz.choice(
             "Why does the concatenation of the heads get multiplied by W_O back to d_model "
             "dimensions?", [

@@ -32,15 +32,15 @@ def questions() -> list[dict]:
             "with itself?", self_dot,
             why=f"Each of the {d // 2} (sin, cos) pairs contributes sin² + cos² = 1, so the dot "
                 f"product is d_model/2 = {d // 2} at every position.",
-            too_low="Count what each (sin, cos) pair contributes.",
-            too_high="Not every dimension contributes 1: a pair's sine and cosine share it."),
+            too_low="Too small. Count what each (sin, cos) pair contributes.",
+            too_high="Too large. Not every dimension contributes 1: a pair's sine and cosine share it."),
         quiz.numeric(
             f"For d_model = {d}, over how many positions does dimension pair i = 1 (dimensions 2 "
             "and 3) complete one full turn? (Its wavelength 2π/ω₁, to one decimal.)", wavelength,
             why=f"ω₁ = 1/10000^(2·1/{d}), so the wavelength is 2π·10000^(2/{d}) ≈ {wavelength:.1f} "
                 "positions.", tol=0.1,
-            too_low="Pair 0 turns once every 2π ≈ 6.3 positions; pair 1 is slower.",
-            too_high="Use ω_i = 1/10000^(2i/d_model) with i = 1."),
+            too_low="Too small. Pair 0 turns once every 2π ≈ 6.3 positions; pair 1 is slower.",
+            too_high="Too large. Use ω_i = 1/10000^(2i/d_model) with i = 1."),
         quiz.choice(
             "Shuffle the tokens of a sentence and feed them to self-attention with no positional "
             "encoding. What happens to the outputs?", [

@@ -36,8 +36,8 @@ def questions() -> list[dict]:
             "the most frequent adjacent pair of characters occur?", bpe.counts[0],
             why=f"{first!r} and {rival!r} both occur {pairs[first]} times (once in each of "
                 "' chat', ' chien', ' chatte'); no pair occurs more often.", tol=0.1,
-            too_low="Count pairs inside every chunk, the leading space included.",
-            too_high="Pairs never cross chunks: 'le' and ' chat' give no pair ('e', ' ')."),
+            too_low="Too small. Count pairs inside every chunk, the leading space included.",
+            too_high="Too large. Pairs never cross chunks: 'le' and ' chat' give no pair ('e', ' ')."),
         quiz.choice(
             f"In that corpus {first!r} and {rival!r} tie at {pairs[first]}. Which one does the "
             "library's BPE merge first?", [
@@ -54,8 +54,8 @@ def questions() -> list[dict]:
             why=f"The alphabet, then one new token per merge: {len(bpe.alphabet)} + 3 = "
                 f"{len(bpe.vocab(3))}. The characters stay in the vocabulary, so any string over "
                 "the alphabet can still be written.", tol=0.1,
-            too_low="Merging does not remove the characters from the vocabulary.",
-            too_high="Each merge adds exactly one token."),
+            too_low="Too small. Merging does not remove the characters from the vocabulary.",
+            too_high="Too large. Each merge adds exactly one token."),
         quiz.choice(
             "Why does a word-level vocabulary built from the book's corpus fail on "
             "'nous dessinerons la maison'?", [
