@@ -145,3 +145,14 @@ def test_the_shipped_cjk_font_has_every_cjk_character_in_the_book():
     missing = [c for c in book_characters() if ord(c) not in cmap]
     assert not missing, f"not in {OUT.name}: {''.join(missing)}; run scripts/cjk_font.py"
     assert OUT.stat().st_size < 200_000
+
+
+def test_the_bib_file_parses_entry_by_entry():
+    """A brace left open swallows the next entry silently; pybtex (what sphinxcontrib-bibtex
+    reads with) must find every @entry the file holds, each with a title, an author and a year."""
+    from pybtex.database import parse_file
+
+    data = parse_file(str(ROOT / "references.bib"))
+    assert set(data.entries) == bib_keys()
+    for key, e in data.entries.items():
+        assert e.fields.get("title") and e.fields.get("year") and e.persons.get("author"), key
