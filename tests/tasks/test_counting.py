@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+import numpy as np
 import pytest
 import torch
 
@@ -34,6 +35,12 @@ def test_clear_messages():
         model(torch.full((2, 9), 7))
     with pytest.raises(ValueError, match="no feed-forward block"):
         model.hidden(torch.zeros(2, 9, dtype=torch.long))
+    with pytest.raises(ValueError, match="no hidden units to ablate"):
+        model(torch.zeros(2, 9, dtype=torch.long), ablate=[0])
+    with pytest.raises(ValueError, match=r"hidden units lie in 0..63"):
+        counting.CountingModel(with_ffn=True)(torch.zeros(2, 9, dtype=torch.long), ablate=[64])
+    with pytest.raises(ValueError, match=r"shape \(9, units\)"):
+        counting.hinge_units(np.zeros((4, 3)))
 
 
 def test_the_model_reads_cls_and_the_ffn_is_residual():
@@ -45,6 +52,26 @@ def test_the_model_reads_cls_and_the_ffn_is_residual():
         m.linear2.weight.zero_(); m.linear2.bias.zero_()
         torch.testing.assert_close(m(ids), m.readout(m.gathered(ids)[:, 0]))
     assert counting.mean_hidden_by_count(m, ids, k).shape == (counting.SEQ + 1, 64)
+
+
+def test_ablation_zeroes_exactly_the_named_hidden_units():
+    torch.manual_seed(0)
+    m = counting.CountingModel(with_ffn=True)
+    ids, _, _ = counting.count_batch(8, torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        torch.testing.assert_close(m(ids, ablate=[]), m(ids))
+        h = m.gathered(ids)[:, 0]  # (8, D)
+        everything = m(ids, ablate=range(64))  # only linear2's bias is left
+        torch.testing.assert_close(everything, m.readout(h + m.linear2.bias))
+        one = torch.relu(m.linear1(h)); one[:, 5] = 0
+        torch.testing.assert_close(m(ids, ablate=[5]), m.readout(h + m.linear2(one)))
+
+
+def test_hinge_units_finds_both_families():
+    k = np.arange(counting.SEQ + 1)[:, None]  # (9, 1)
+    fewer, more, both = np.maximum(0, 2 - k), np.maximum(0, k - 2), np.ones_like(k)
+    mean_by_k = np.hstack([both, more, fewer, 3 * more]).astype(float)  # units 0..3
+    assert counting.hinge_units(mean_by_k) == {"fewer": [2], "more": [3, 1]}
 
 
 def test_fit_is_what_trains_it(monkeypatch):
@@ -66,4 +93,9 @@ def test_the_ffn_learns_exactly_two_in_the_chapters_400_steps_and_attention_alon
     assert acc_ffn >= 0.97  # the chapter shows 100.0 %
     assert min(by_k) >= 0.85  # every count of A's, not only the common ones
     assert acc_alone <= 0.94 and acc_ffn - acc_alone >= 0.05  # the chapter shows 86.5 %
+    # the chapter's ablation: the "fewer than two" units are what rejects 0 and 1 A's
+    families = counting.hinge_units(counting.mean_hidden_by_count(ffn, test[0], test[2]).numpy())
+    assert families["fewer"] and families["more"]
+    _, by_k_ablated = counting.accuracy_by_count(ffn, *test, ablate=families["fewer"])
+    assert max(by_k_ablated[:2]) <= 0.5 and min(by_k_ablated[4:]) >= 0.85  # the chapter shows 0 % and 100 %
     assert ffn.training and alone.training

@@ -14,6 +14,9 @@ between two no's, which the FFN's ReLU supplies.
 
 from __future__ import annotations
 
+from typing import Sequence
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -85,10 +88,23 @@ class CountingModel(nn.Module):
             raise ValueError("this model has no feed-forward block (it was built with with_ffn=False)")
         return F.relu(self.linear1(self.gathered(ids)[:, 0]))  # (B, 4D)
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        """(B, 1 + SEQ) ids -> (B, 2) logits for "not exactly two" / "exactly two"."""
+    def forward(self, ids: torch.Tensor, ablate: Sequence[int] = ()) -> torch.Tensor:
+        """(B, 1 + SEQ) ids -> (B, 2) logits for "not exactly two" / "exactly two".
+
+        ``ablate`` lists FFN hidden units to zero (an ablation, chapter "The feed-forward block");
+        by default none is touched.
+        """
         h = self.gathered(ids)  # (B, 1 + SEQ, D)
-        if self.with_ffn:
+        if ablate and not self.with_ffn:
+            raise ValueError("this model has no feed-forward block, so it has no hidden units to ablate")
+        if self.with_ffn and ablate:
+            units = torch.as_tensor(list(ablate), dtype=torch.long)
+            if units.min() < 0 or units.max() >= self.linear1.out_features:
+                raise ValueError(f"hidden units lie in 0..{self.linear1.out_features - 1}, got {list(ablate)}")
+            hidden = F.relu(self.linear1(h))  # (B, 1 + SEQ, 4D)
+            hidden[..., units] = 0.0  # the ablation
+            h = h + self.linear2(hidden)
+        elif self.with_ffn:
             h = h + feed_forward(h, self.linear1, self.linear2, nn.Identity())  # transform, per token
         return self.readout(h[:, 0])  # read the [CLS] position
 
@@ -118,11 +134,14 @@ def train_counter(with_ffn: bool, steps: int = 400, batch_size: int = 64, lr: fl
     return model, history
 
 
-def accuracy_by_count(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, counts: torch.Tensor) -> tuple[float, list[float]]:
+def accuracy_by_count(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, counts: torch.Tensor,
+                      ablate: Sequence[int] = ()) -> tuple[float, list[float]]:
     """Test accuracy overall and for each true count 0..SEQ of A's (NaN for a count with no
-    sequence), in eval mode under ``torch.inference_mode()``; the model's mode is put back."""
+    sequence), in eval mode under ``torch.inference_mode()``; the model's mode is put back.
+    ``ablate``: FFN hidden units to zero while measuring (see :meth:`CountingModel.forward`)."""
     with evaluating(model):
-        hit = (model(ids).argmax(-1) == labels).float()  # (n,)
+        logits = model(ids, ablate=ablate) if ablate else model(ids)  # (n, 2)
+        hit = (logits.argmax(-1) == labels).float()  # (n,)
     return hit.mean().item(), [hit[counts == k].mean().item() for k in range(SEQ + 1)]
 
 
@@ -132,3 +151,25 @@ def mean_hidden_by_count(model: CountingModel, ids: torch.Tensor, counts: torch.
     with torch.inference_mode():
         hidden = model.hidden(ids)  # (n, 4D)
     return torch.stack([hidden[counts == k].mean(0) for k in range(SEQ + 1)])  # (SEQ + 1, 4D)
+
+
+def hinge_units(mean_by_k, threshold: float = 0.05) -> dict[str, list[int]]:
+    """The FFN hidden units that switch at the target count, from :func:`mean_hidden_by_count`.
+
+    Args:
+        mean_by_k: (SEQ + 1, 4D) mean activation of each unit for each count of A's.
+        threshold: a unit counts as active for a count when its mean exceeds this.
+
+    Returns:
+        ``{"fewer": [...], "more": [...]}``: units active for every count below ``TARGET`` and
+        silent from ``TARGET`` on ("fewer than two"), and units silent up to ``TARGET`` and active
+        for every count above it ("more than two"); each list ordered by the unit's largest mean.
+    """
+    m = np.asarray(mean_by_k, dtype=float)
+    if m.ndim != 2 or m.shape[0] != SEQ + 1:
+        raise ValueError(f"mean_by_k must have shape ({SEQ + 1}, units), got {m.shape}")
+    on = m > threshold  # (SEQ + 1, U)
+    fewer = on[:TARGET].all(0) & ~on[TARGET:].any(0)
+    more = ~on[:TARGET + 1].any(0) & on[TARGET + 1:].all(0)
+    order = lambda mask: [int(u) for u in sorted(np.flatnonzero(mask), key=lambda u: -m[:, u].max())]  # noqa: E731
+    return {"fewer": order(fewer), "more": order(more)}
