@@ -62,9 +62,11 @@ def test_fit_is_what_trains_it(monkeypatch):
 
 
 @pytest.mark.slow
-def test_without_warmup_pre_norm_learns_and_post_norm_does_not():
-    """The chapter's runs: 80 steps of 32 sequences at lr 0.02 (it shows 98.2 % and 12.4 %)."""
-    _, acc_pre, _ = reversal.train_reversal(True, 2e-2, steps=80)
-    losses_post, acc_post, _ = reversal.train_reversal(False, 2e-2, steps=80)
-    assert acc_pre >= 0.85
+@pytest.mark.parametrize("seed, pre_at_least", [(0, 0.85), (1, 0.75), (2, 0.75)])
+def test_without_warmup_pre_norm_learns_and_post_norm_does_not(seed, pre_at_least):
+    """The chapter's runs: 80 steps of 32 sequences at lr 0.02, three seeds (it shows 98.2 / 95.2 /
+    85.8 % for pre-norm and 12.4 / 8.5 / 8.3 % for post-norm)."""
+    _, acc_pre, _ = reversal.train_reversal(True, 2e-2, steps=80, seed=seed)
+    losses_post, acc_post, _ = reversal.train_reversal(False, 2e-2, steps=80, seed=seed)
+    assert acc_pre >= pre_at_least
     assert acc_post <= 0.3 and losses_post[-10:].mean() > 2.0  # near ln 12 = 2.48, guessing
