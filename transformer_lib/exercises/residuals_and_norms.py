@@ -56,7 +56,7 @@ def questions() -> list[dict]:
             "Which line is the paper's arrangement (section 3.1)?",
             [("x <- LayerNorm(x + Sublayer(x))", True,
               "Post-norm: the norm comes after the residual sum. The Annotated Transformer's code, GPT-2 and "
-              "most later models use pre-norm instead."),
+              "many later models use pre-norm instead."),
              ("x <- x + Sublayer(LayerNorm(x))", False,
               "That is pre-norm (norm_first=True): the norm sits inside the residual branch."),
              ("x <- LayerNorm(Sublayer(x))", False,
