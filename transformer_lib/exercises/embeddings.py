@@ -95,8 +95,8 @@ def questions() -> list[dict]:
             "embedding and output projection? (one decimal)",
             saved, tol=0.05,
             why=f"Two of the three (V, d_model) matrices disappear: 2 x {BASE_VOCAB:,} x {BASE_D} = {saved:.1f} M.",
-            too_low="Count the matrices that sharing removes: two of the three.",
-            too_high="One (V, d_model) matrix remains; only two are saved."),
+            too_low="Too small: count the matrices that sharing removes: two of the three.",
+            too_high="Too large: one (V, d_model) matrix remains; only two are saved."),
         quiz.numeric(
             f"With the library's initialisation (entries of std 1/sqrt(d_model)) and d_model = {BASE_D}, a "
             f"stored row has length about {raw_len:.2f}. What is the mean length of a sinusoidal positional "
@@ -105,8 +105,8 @@ def questions() -> list[dict]:
             why=f"Each (sin, cos) pair has length 1, and there are d_model/2 = 256 pairs: sqrt(256) = {pe_len:.1f}. "
                 f"Unscaled, the token vector (length {raw_len:.2f}) would be a small fraction of the sum; "
                 f"times sqrt(d_model) it has length {scaled_len:.1f}.",
-            too_low="Count the (sin, cos) pairs: each has length exactly 1.",
-            too_high="The entries lie between -1 and 1; add up sin^2 + cos^2 = 1 per pair."),
+            too_low="Too small: count the (sin, cos) pairs: each has length exactly 1.",
+            too_high="Too large: the entries lie between -1 and 1; add up sin^2 + cos^2 = 1 per pair."),
     ]
 
 

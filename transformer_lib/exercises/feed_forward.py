@@ -53,15 +53,15 @@ def questions() -> list[dict]:
             100 * enc, tol=0.6,
             why=f"Attention has four d_model x d_model projections (about 4d^2), the FFN two d_model x 4d_model "
                 f"matrices (8d^2): {enc:.1%} with biases and LayerNorms counted.",
-            too_low="Compare 8d^2 (FFN) with 4d^2 (attention).",
-            too_high="Attention's four projections and the LayerNorms are parameters too."),
+            too_low="Too small: compare 8d^2 (FFN) with 4d^2 (attention).",
+            too_high="Too large: attention's four projections and the LayerNorms are parameters too."),
         quiz.numeric(
             "And of one DECODER layer (which also has cross-attention)? (whole percent)",
             100 * dec, tol=0.6,
             why=f"The second attention block adds another 4d^2, so attention (8d^2) and FFN (8d^2) are about "
                 f"equal: {dec:.1%} is feed-forward.",
-            too_low="Attention is 4d^2 per block and the decoder has two blocks; the FFN is 8d^2.",
-            too_high="Remember the decoder's second attention block, over the encoder's output."),
+            too_low="Too small: attention is 4d^2 per block and the decoder has two blocks; the FFN is 8d^2.",
+            too_high="Too large: remember the decoder's second attention block, over the encoder's output."),
         quiz.choice(
             "On the \"exactly two A's?\" task, why does attention followed by a linear readout fall short?",
             [("Its [CLS] vector moves steadily with the fraction of A's, and a linear readout of one steadily "

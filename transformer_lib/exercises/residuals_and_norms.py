@@ -50,8 +50,8 @@ def questions() -> list[dict]:
             n_bn, tol=0.4,
             why=f"BatchNorm pools one feature over every token of every sentence: B x T = {n_bn}. "
                 f"LayerNorm would pool the D = {n_ln} features of one token.",
-            too_low="BatchNorm pools over the batch AND the time axis.",
-            too_high="Only one feature is pooled: not all B x T x D numbers."),
+            too_low="Too small: batchNorm pools over the batch AND the time axis.",
+            too_high="Too large: only one feature is pooled: not all B x T x D numbers."),
         quiz.choice(
             "Which line is the paper's arrangement (section 3.1)?",
             [("x <- LayerNorm(x + Sublayer(x))", True,
