@@ -237,7 +237,7 @@ def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
 
 
 def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
-    """Nucleus filtering (Holtzman et al. 2019): keep the most probable tokens whose cumulative
+    """Nucleus filtering (Holtzman et al., ICLR 2020): keep the most probable tokens whose cumulative
     probability first reaches ``p``, set the others to -inf. (..., V) -> (..., V).
 
     A token is kept when the probability of the tokens ranked above it is still below p, so

@@ -41,7 +41,8 @@ class Transformer(nn.Module):
         self.generator = nn.Linear(c.d_model, c.tgt_vocab_size, bias=False)  # D -> V logits
         # Entries of std 1/sqrt(D): as the output projection (shared or not) this gives logits of
         # about unit scale at initialisation; as an embedding, TokenEmbedding's sqrt(D) factor
-        # brings the entries to std 1, the scale of the positional encoding (section 3.4).
+        # brings the entries to std 1, the scale of the positional encoding. (Section 3.4 states the
+        # sqrt(D) multiplication and gives no reason; this reading is the book's, chapter "Embeddings".)
         # (torch's default N(0, 1) would make both D times too large in variance.)
         for table in (self.src_embed.table, self.tgt_embed.table):
             nn.init.normal_(table.weight, std=c.d_model ** -0.5)
