@@ -14,16 +14,6 @@ def _correct_answer(q):
     return next(a for a in q["answers"] if a.get("correct"))
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3
-    assert {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a["feedback"].strip()
-
-
 def test_numeric_answers_match_an_independent_count():
     qs = [q for q in ex.questions() if q["type"] == "numeric"]
     wants = (8192 ** 2 * 4 / 1e6, 2 * 4 - 1, math.ceil(15 / 3))
@@ -112,15 +102,6 @@ def test_online_softmax_check_accepts_a_correct_function():
 def test_online_softmax_check_names_what_is_wrong(wrong):
     v = ex.check_online_softmax(wrong)
     assert not v.ok and v.message.startswith("Not yet") and "entry" in v.message, v.message
-
-
-def test_checks_never_raise():
-    def broken(*args):
-        raise ZeroDivisionError("oops")
-
-    assert "ZeroDivisionError" in ex.check_online_softmax(broken).message
-    assert "ZeroDivisionError" in ex.check_dilated_mask(broken).message
-    assert "shape" in ex.check_online_softmax(lambda x, b: np.zeros(3)).message
 
 
 def test_numeric_feedback_says_which_side_before_the_hint():

@@ -26,16 +26,6 @@ def qs():
     return ex.questions()
 
 
-def test_questions_are_well_formed(qs):
-    assert len(qs) >= 3 and {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a.get("feedback", "").strip()
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-
-
 def test_numeric_answer_is_gnmts_formula(qs):
     lo, hi = qs[0]["answers"][0]["range"]
     assert lo <= (5 + 7) ** 0.6 / (5 + 1) ** 0.6 <= hi
@@ -68,8 +58,3 @@ def test_check_names_what_is_wrong(translator, wrong):
     assert not verdict.ok and verdict.message.startswith("Not yet") and "input" in verdict.message
 
 
-@pytest.mark.weights
-def test_check_never_raises(translator):
-    assert "RuntimeError" in ex.check_greedy(lambda m, s: torch.zeros(2) @ torch.zeros(3), translator).message
-    assert "not written yet" in ex.check_greedy(lambda m, s: (_ for _ in ()).throw(NotImplementedError), translator).message
-    assert not ex.check_greedy(42).ok

@@ -8,19 +8,6 @@ import pytest
 from transformer_lib.exercises import embeddings as ex
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3
-    assert {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a["feedback"].strip()
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-            assert all(len(a["feedback"]) > len("Not quite. ") + 10 for a in q["answers"])
-
-
 def _numeric_answer(q):
     lo, hi = next(a["range"] for a in q["answers"] if a.get("correct"))
     return (lo + hi) / 2
@@ -60,12 +47,3 @@ def test_check_names_what_is_wrong(wrong, words):
     assert not v.ok and v.message.startswith("Not yet") and words in v.message
 
 
-def test_check_does_not_raise():
-    def boom(ids, W_E):
-        raise IndexError("index 10 is out of bounds")
-    v = ex.check_embed(boom)
-    assert not v.ok and "IndexError" in v.message
-
-    def stub(ids, W_E):
-        raise NotImplementedError
-    assert "not written yet" in ex.check_embed(stub).message

@@ -21,16 +21,6 @@ def qs():
     return ex.questions()
 
 
-def test_questions_are_well_formed(qs):
-    assert len(qs) >= 3 and {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a.get("feedback", "").strip()
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-
-
 def test_numeric_answers_equal_an_independent_count(qs):
     B, H, T, S, D = 2, 4, 5, 6, 32
     cross_weights, extra = qs[1], qs[2]
@@ -52,10 +42,3 @@ def test_check_names_what_is_wrong(wrong):
     assert "input" in verdict.message or "raised" in verdict.message  # says where or what went wrong
 
 
-def test_check_never_raises():
-    def broken(*args):
-        raise KeyError("oops")
-
-    assert "KeyError" in ex.check_cross_attention(broken).message
-    assert "not written yet" in ex.check_cross_attention(lambda *a: (_ for _ in ()).throw(NotImplementedError)).message
-    assert not ex.check_cross_attention("my_cross_attention").ok

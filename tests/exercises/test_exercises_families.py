@@ -12,16 +12,6 @@ def _correct_answer(q):
     return next(a for a in q["answers"] if a.get("correct"))
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3
-    assert {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a["feedback"].strip()
-
-
 def test_numeric_answers_match_an_independent_count():
     qs = [q for q in ex.questions() if q["type"] == "numeric"]
     # prefix_lm_mask(3, 8): row t sees max(t + 1, 3) keys
@@ -62,18 +52,6 @@ def test_check_accepts_a_correct_mask():
 def test_check_names_what_is_wrong(wrong):
     v = ex.check_prefix_lm_mask(wrong)
     assert not v.ok and v.message.startswith("Not yet") and "entry" in v.message, v.message
-
-
-def test_check_never_raises():
-    def broken(prefix_len, T):
-        raise IndexError("oops")
-
-    def stub(prefix_len, T):
-        raise NotImplementedError
-
-    assert "IndexError" in ex.check_prefix_lm_mask(broken).message
-    assert "not written yet" in ex.check_prefix_lm_mask(stub).message
-    assert "returned None" in ex.check_prefix_lm_mask(lambda p, T: None).message
 
 
 def test_numeric_feedback_says_which_side_before_the_hint():

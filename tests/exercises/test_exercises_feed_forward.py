@@ -6,18 +6,6 @@ import pytest
 from transformer_lib.exercises import feed_forward as ex
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3
-    assert {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a["feedback"].strip()
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-
-
 def _numeric_answer(q):
     lo, hi = next(a["range"] for a in q["answers"] if a.get("correct"))
     return (lo + hi) / 2
@@ -64,8 +52,3 @@ def test_check_names_what_is_wrong(wrong, words):
     assert not v.ok and v.message.startswith("Not yet") and words in v.message
 
 
-def test_check_does_not_raise():
-    def stub(x, W_1, b_1, W_2, b_2):
-        raise NotImplementedError
-    assert "not written yet" in ex.check_feed_forward(stub).message
-    assert "None" in ex.check_feed_forward(lambda *a: None).message

@@ -10,15 +10,6 @@ import numpy as np
 from transformer_lib.exercises import masking as ex
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3 and {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip() and all(a.get("feedback") for a in q["answers"])
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-
-
 def _answer(q):
     lo, hi = q["answers"][0]["range"]
     return (lo + hi) / 2
@@ -66,10 +57,3 @@ def test_check_catches_the_chapters_wrong_ways():
     assert "input 4" in ex.check_masked_softmax(wrong["no guard"]).message  # the fully masked row
 
 
-def test_check_never_raises():
-    def stub(scores, mask):
-        raise NotImplementedError
-
-    assert "not written yet" in ex.check_masked_softmax(stub).message
-    v = ex.check_masked_softmax(lambda s, m: s[m][5])
-    assert not v.ok

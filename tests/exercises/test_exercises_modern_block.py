@@ -12,16 +12,6 @@ def _correct_answer(q):
     return next(a for a in q["answers"] if a.get("correct"))
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3
-    assert {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a["feedback"].strip()
-
-
 def test_numeric_answers_match_an_independent_count():
     qs = [q for q in ex.questions() if q["type"] == "numeric"]
     wants = (1.0, round(8 * 768 / 3), 64 / 8)
@@ -97,15 +87,6 @@ def test_rotary_check_accepts_a_correct_function():
 def test_rotary_check_names_what_is_wrong(wrong):
     v = ex.check_apply_rotary(wrong)
     assert not v.ok and "entry" in v.message, v.message
-
-
-def test_checks_never_raise():
-    def broken(*args):
-        raise ValueError("oops")
-
-    assert "ValueError" in ex.check_rms_norm(broken).message
-    assert "ValueError" in ex.check_apply_rotary(broken).message
-    assert "returned None" in ex.check_apply_rotary(lambda x: None).message
 
 
 def test_numeric_feedback_says_which_side_before_the_hint():

@@ -7,18 +7,6 @@ import torch
 from transformer_lib.exercises import residuals_and_norms as ex
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3
-    assert {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a["feedback"].strip()
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-
-
 def test_numeric_answer_is_batch_times_time():
     (q,) = [q for q in ex.questions() if q["type"] == "numeric"]
     lo, hi = next(a["range"] for a in q["answers"] if a.get("correct"))
@@ -59,9 +47,3 @@ def test_check_names_what_is_wrong(wrong, words):
     assert not v.ok and v.message.startswith("Not yet") and words in v.message
 
 
-def test_check_does_not_raise():
-    def stub(x, gamma, beta):
-        raise NotImplementedError
-    assert "not written yet" in ex.check_layer_norm(stub).message
-    v = ex.check_layer_norm(lambda x, g, b: x @ g)
-    assert not v.ok

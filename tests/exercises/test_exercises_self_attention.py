@@ -11,15 +11,6 @@ import torch
 from transformer_lib.exercises import self_attention as ex
 
 
-def test_questions_are_well_formed():
-    qs = ex.questions()
-    assert len(qs) >= 3 and {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip() and all(a.get("feedback") for a in q["answers"])
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-
-
 def _answer(q):
     lo, hi = q["answers"][0]["range"]
     return (lo + hi) / 2
@@ -63,9 +54,3 @@ def test_check_names_what_is_wrong_in_plausible_wrong_answers():
     assert not v.ok and "(2, 3, 4, 8)" in v.message and "raised" in v.message, v.message
 
 
-def test_check_never_raises():
-    def stub(Q, K, V):
-        raise NotImplementedError
-
-    assert "not written yet" in ex.check_attention(stub).message
-    assert "returned None" in ex.check_attention(lambda Q, K, V: None).message

@@ -24,16 +24,6 @@ def qs():
     return ex.questions()
 
 
-def test_questions_are_well_formed(qs):
-    assert len(qs) >= 3 and {q["type"] for q in qs} >= {"multiple_choice", "numeric"}
-    for q in qs:
-        assert q["question"].strip()
-        for a in q["answers"]:
-            assert a.get("feedback", "").strip()
-        if q["type"] == "multiple_choice":
-            assert sum(a["correct"] for a in q["answers"]) == 1
-
-
 def test_numeric_answers_equal_an_independent_recomputation(qs):
     peak, floor = qs[0], qs[1]
     lo, hi = peak["answers"][0]["range"]
@@ -60,6 +50,3 @@ def test_check_names_what_is_wrong(wrong):
     assert not verdict.ok and verdict.message.startswith("Not yet") and "input" in verdict.message
 
 
-def test_check_never_raises():
-    assert "ZeroDivisionError" in ex.check_smoothed_targets(lambda *a: 1 / 0).message
-    assert not ex.check_smoothed_targets(None).ok
