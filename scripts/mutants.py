@@ -765,7 +765,7 @@ CATALOGUE: list[Mutant] = [
       "values compared by their sum only (self-checks)"),
     M("exercises/__init__.py", "            bad = got.astype(bool) != want", "            bad = np.zeros(want.shape, bool)",
       "boolean answers never compared (self-checks)"),
-    M("exercises/__init__.py", "        if got is None:", "        if False:", "a stub returning None is not named (self-checks)"),
+    M("exercises/__init__.py", "    if got is None:", "    if False:", "a stub returning None is not named (self-checks)"),
     M("glue.py", "    if hasattr(value, \"item\") and getattr(value, \"ndim\", 1) == 0:  # numpy/torch scalars",
       "    if False:", "numpy scalars glued as np.float64(...) text (self-checks)"),
     M("glue.py", '    metadata["scrapbook"] = {"name": name, "mime_prefix": PREFIX}', '    metadata["scrapbook"] = {"name": name}',

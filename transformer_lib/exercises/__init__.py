@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-__all__ = ["Verdict", "compare"]
+__all__ = ["Verdict", "call", "compare", "not_a_function"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,25 @@ def _as_array(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
+def call(fn: Callable, args: tuple, *, what: str, shown: str) -> tuple[Any, Verdict | None]:
+    """Run the reader's ``fn(*args)``: ``(result, None)``, or ``(None, verdict)`` saying what went
+    wrong (it raised, it is still the stub, it returned None). ``shown`` describes the input."""
+    try:
+        got = fn(*args)
+    except NotImplementedError:
+        return None, Verdict(False, f"Not yet: {what} is not written yet (it raised NotImplementedError).")
+    except Exception as e:  # the reader's code: report, never raise
+        return None, Verdict(False, f"Not yet: {what}({shown}) raised {type(e).__name__}: {e}")
+    if got is None:
+        return None, Verdict(False, f"Not yet: {what} returned None. Did you forget `return`?")
+    return got, None
+
+
+def not_a_function(fn: Any) -> Verdict | None:
+    """The verdict for a check given something that is not a function, else None."""
+    return None if callable(fn) else Verdict(False, f"Not yet: pass your function itself (got {type(fn).__name__}).")
+
+
 def compare(fn: Callable, reference: Callable, cases: Iterable[tuple], *, what: str,
             atol: float = 1e-6, rtol: float = 1e-6) -> Verdict:
     """Call ``fn(*args)`` and ``reference(*args)`` on each case and compare the results.
@@ -68,20 +87,15 @@ def compare(fn: Callable, reference: Callable, cases: Iterable[tuple], *, what: 
     ``what`` names the function being checked, for the messages. Values are compared as float64
     arrays with ``np.allclose(atol, rtol)``; booleans must match exactly.
     """
-    if not callable(fn):
-        return Verdict(False, f"Not yet: pass your function itself (got {type(fn).__name__}).")
+    if (wrong := not_a_function(fn)) is not None:
+        return wrong
     cases = list(cases)
     for i, args in enumerate(cases):
         shown = ", ".join(_describe(a) for a in args)
         want = _as_array(reference(*args))
-        try:
-            got = fn(*args)
-        except NotImplementedError:
-            return Verdict(False, f"Not yet: {what} is not written yet (it raised NotImplementedError).")
-        except Exception as e:  # the reader's code: report, never raise
-            return Verdict(False, f"Not yet: {what}({shown}) raised {type(e).__name__}: {e}")
-        if got is None:
-            return Verdict(False, f"Not yet: {what} returned None. Did you forget `return`?")
+        got, wrong = call(fn, args, what=what, shown=shown)
+        if wrong is not None:
+            return wrong
         try:
             got = _as_array(got)
         except Exception as e:

@@ -15,7 +15,7 @@ from typing import Callable
 
 from transformer_lib import quiz
 from transformer_lib.data.bpe import BPE, _merge_word, chunks
-from transformer_lib.exercises import Verdict
+from transformer_lib.exercises import Verdict, call, not_a_function
 
 __all__ = ["TOY_CORPUS", "questions", "self_check", "check_merge_pair"]
 
@@ -91,18 +91,13 @@ def check_merge_pair(fn: Callable) -> Verdict:
     """Check ``fn(symbols, pair) -> list of symbols``: every occurrence of ``pair`` (a, b) replaced
     by the one symbol a + b, scanning left to right (so a a a with (a, a) gives aa a)."""
     what = "your merge_pair"
-    if not callable(fn):
-        return Verdict(False, f"Not yet: pass your function itself (got {type(fn).__name__}).")
+    if (wrong := not_a_function(fn)) is not None:
+        return wrong
     for i, (symbols, pair) in enumerate(CASES):
         want = list(_merge_word(tuple(symbols), pair))
-        try:
-            got = fn(list(symbols), pair)
-        except NotImplementedError:
-            return Verdict(False, f"Not yet: {what} is not written yet (it raised NotImplementedError).")
-        except Exception as e:  # the reader's code: report, never raise
-            return Verdict(False, f"Not yet: {what}({symbols}, {pair}) raised {type(e).__name__}: {e}")
-        if got is None:
-            return Verdict(False, f"Not yet: {what} returned None. Did you forget `return`?")
+        got, wrong = call(fn, (list(symbols), pair), what=what, shown=f"{symbols}, {pair}")
+        if wrong is not None:
+            return wrong
         try:
             got = list(got)
         except TypeError:
