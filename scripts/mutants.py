@@ -753,7 +753,7 @@ CATALOGUE: list[Mutant] = [
     M("nn/gpt.py", "        if self.positions not in POSITIONS:", "        if False:", "any positions string accepted (positions option)"),
     # issue 15: the self-checks' machinery (every description ends in "(self-checks)", so that
     # --only "self-checks" runs this block alone)
-    M("quiz.py", "return _CODE.sub(r\"<code>\\1</code>\", html.escape(s, quote=False))", "return _CODE.sub(r\"<code>\\1</code>\", s)",
+    M("quiz.py", "_CODE.sub(r\"<code>\\1</code>\", html.escape(s, quote=False))", "_CODE.sub(r\"<code>\\1</code>\", s)",
       "quiz text reaches the page unescaped (self-checks)"),
     M("quiz.py", "    lo, hi = answer - tol, answer + tol\n", "    lo, hi = answer - tol, answer + 10 * tol\n",
       "numeric answers accepted far above the tolerance (self-checks)"),

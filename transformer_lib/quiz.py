@@ -8,8 +8,8 @@ question list jupyterquiz expects, with three house rules:
 * every option and every numeric answer carries feedback that says *why*;
 * numeric answers are computed by the library when the cell runs (pass the computed value, never a
   typed-in one), and are accepted within a stated tolerance;
-* text is HTML-escaped before it reaches the page (backticks become ``<code>``; ``$...$`` stays
-  for MathJax).
+* text is HTML-escaped before it reaches the page (backticks become ``<code>``, ``*word*``
+  becomes emphasis; ``$...$`` stays for MathJax).
 
 Usage, in a chapter::
 
@@ -33,13 +33,14 @@ import re
 __all__ = ["choice", "numeric", "show", "questions"]
 
 _CODE = re.compile(r"`([^`]+)`")
+_EM = re.compile(r"(?<![\w*])\*([^\s*](?:[^*]*?[^\s*])?)\*(?![\w*])")  # *word* -> emphasis
 
 
 def _text(s: str) -> str:
-    """Escape ``s`` for HTML, then turn `code` spans into <code> elements."""
+    """Escape ``s`` for HTML, then turn `code` spans into <code> and *words* into <em>."""
     if not isinstance(s, str) or not s.strip():
         raise ValueError(f"quiz text must be a non-empty string, got {s!r}")
-    return _CODE.sub(r"<code>\1</code>", html.escape(s, quote=False))
+    return _EM.sub(r"<em>\1</em>", _CODE.sub(r"<code>\1</code>", html.escape(s, quote=False)))
 
 
 def choice(question: str, options: list[tuple[str, bool, str]]) -> dict:

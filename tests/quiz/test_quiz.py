@@ -130,3 +130,9 @@ def test_an_unrewritable_script_fails_the_book_build_but_still_shows_in_a_kernel
     monkeypatch.setenv("AHO_BOOK_BUILD", "1")
     with pytest.raises(RuntimeError), capture_output():
         quiz.show(quiz.numeric("n?", 2.0, why="w"))
+
+
+def test_stars_around_words_become_emphasis_and_lone_stars_stay():
+    q = quiz.choice("only padding *keys* are hidden; 2 * 3 = 6; *a b*", [("x", True, "y"), ("z", False, "w")])
+    assert q["question"] == "only padding <em>keys</em> are hidden; 2 * 3 = 6; <em>a b</em>"
+    assert quiz.choice("a*b*c", [("x", True, "y"), ("z", False, "w")])["question"] == "a*b*c"
