@@ -116,12 +116,10 @@ def _offline(script: str) -> str:
     """jupyterquiz's script without its CDN fallback (see above)."""
     out, n_cdn = _CDN_LOAD.subn(r"/* this book serves MathJax itself: no CDN */", script)
     n_ver = out.count(_NO_VERSION)
-    if n_cdn != 2 or n_ver != 1:
-        raise RuntimeError(f"jupyterquiz's script changed (found {n_cdn} CDN loads, {n_ver} version reads); "
+    if n_cdn != 2 or n_ver != 1 or "https://" in out.replace("https://fdsp.net", ""):
+        raise RuntimeError(f"jupyterquiz's script changed (found {n_cdn} CDN loads, {n_ver} version reads, or another address); "
                            "update transformer_lib.quiz._offline")
-    out = out.replace(_NO_VERSION, _NO_VERSION + "\n            if (version === undefined) { return; }")
-    assert "https://" not in out.replace("https://fdsp.net", "")
-    return out
+    return out.replace(_NO_VERSION, _NO_VERSION + "\n            if (version === undefined) { return; }")
 
 
 def show(*qs: dict) -> None:

@@ -111,7 +111,7 @@ def test_offset_dot_products_one_line_per_start():
     ax = fig.axes[0]
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0, 1, 2, 1, 0])
     assert "d_model = 8" in ax.get_title() and ax.lines[0].get_linewidth() > ax.lines[1].get_linewidth()
-    with pytest.raises(ValueError, match="start 50: 2 dot products for 5 offsets"):
+    with pytest.raises(ValueError, match="2 values for 5 offsets"):
         plots.offset_dot_products(offsets, {50: [1, 2]}, d_model=8)
 
 

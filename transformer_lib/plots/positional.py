@@ -11,6 +11,28 @@ import numpy as np
 from transformer_lib.plots.core import _new_figure
 
 
+def _lines(x, curves: dict, *, what: str, widths: dict | None, xlabel: str, ylabel: str, title: str,
+           zero_line: bool):
+    """One line per curve against ``x`` (the body both figures of this module share)."""
+    x = np.asarray(x)
+    if x.ndim != 1 or len(x) == 0:
+        raise ValueError(f"{what} must be a non-empty 1-D list, got shape {x.shape}")
+    fig = _new_figure((7, 3.2))
+    ax = fig.subplots()
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != x.shape:
+            raise ValueError(f"curve {label!r}: {values.size} values for {x.size} {what}")
+        ax.plot(x, values, lw=(widths or {}).get(label, 1.2), label=label)
+    if zero_line:
+        ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    return fig
+
+
 def offset_dot_products(offsets: Sequence[int], curves: dict[int, Sequence[float]], d_model: int):
     """Chapter "Positional encoding": PE(p)·PE(start) against the offset p - start, one
     line per start position (thinner for later starts, so overlapping lines stay visible).
@@ -23,25 +45,16 @@ def offset_dot_products(offsets: Sequence[int], curves: dict[int, Sequence[float
     Returns:
         the Figure.
     """
-    offsets = np.asarray(offsets)
-    if offsets.ndim != 1 or len(offsets) == 0:
-        raise ValueError(f"offsets must be a non-empty 1-D list, got shape {offsets.shape}")
     if not curves:
         raise ValueError("curves is empty: give the dot products of at least one start position")
+    offsets = np.asarray(offsets)
+    lo, hi = (int(offsets.flat[0]), int(offsets.flat[-1])) if offsets.size else (0, 0)
+    names = {s: f"PE(p)·PE({s}), p = {s}{lo:+d}..{s}{hi:+d}" for s in curves}
     last = max(curves)
-    fig = _new_figure((7, 3.2))
-    ax = fig.subplots()
-    for start, dots in curves.items():
-        dots = np.asarray(dots, dtype=float)
-        if dots.shape != offsets.shape:
-            raise ValueError(f"start {start}: {dots.size} dot products for {offsets.size} offsets")
-        ax.plot(offsets, dots, lw=2 - start / max(last, 1),
-                label=f"PE(p)·PE({start}), p = {start}{offsets[0]:+d}..{start}{offsets[-1]:+d}")
-    ax.set_xlabel("offset p − q")
-    ax.set_ylabel("dot product")
-    ax.legend(fontsize=8)
-    ax.set_title(f"The dot product depends only on the offset (d_model = {d_model})")
-    return fig
+    return _lines(offsets, {names[s]: v for s, v in curves.items()},
+                  widths={names[s]: 2 - s / max(last, 1) for s in curves}, what="offsets", xlabel="offset p − q",
+                  ylabel="dot product", title=f"The dot product depends only on the offset (d_model = {d_model})",
+                  zero_line=False)
 
 
 def dot_products_by_distance(ks: Sequence[int], curves: dict[str, Sequence[float]], title: str | None = None):
@@ -56,21 +69,8 @@ def dot_products_by_distance(ks: Sequence[int], curves: dict[str, Sequence[float
     Returns:
         the Figure.
     """
-    ks = np.asarray(ks)
-    if ks.ndim != 1 or len(ks) == 0:
-        raise ValueError(f"ks must be a non-empty 1-D list, got shape {ks.shape}")
     if not curves:
         raise ValueError("curves is empty: give at least one line of dot products")
-    fig = _new_figure((7, 3.2))
-    ax = fig.subplots()
-    for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        if values.shape != ks.shape:
-            raise ValueError(f"curve {label!r}: {values.size} values for {ks.size} distances")
-        ax.plot(ks, values, lw=1.2, label=label)
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.set_xlabel("distance k between the positions")
-    ax.set_ylabel("PE(t)·PE(t+k), relative to k = 0")
-    ax.legend(fontsize=8)
-    ax.set_title(title or "The dot product of two encodings against their distance")
-    return fig
+    return _lines(ks, curves, what="distances", widths=None, xlabel="distance k between the positions",
+                  ylabel="PE(t)·PE(t+k), relative to k = 0",
+                  title=title or "The dot product of two encodings against their distance", zero_line=True)
