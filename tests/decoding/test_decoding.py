@@ -151,7 +151,7 @@ def test_shipped_checkpoint_meets_the_bleu_bar(translator, corpus):
 
 @pytest.mark.weights
 def test_unknown_words_get_a_clear_message(translator):
-    with pytest.raises(ValueError, match="not in the translator's French vocabulary: 'zèbre'"):
+    with pytest.raises(ValueError, match="“zèbre” is not in this model's vocabulary"):
         translator.translate("je suis zèbre")
     with pytest.raises(ValueError, match="no words"):
         translator.translate("  !! ")

@@ -28,7 +28,7 @@ def test_text_and_vocab(vocab):
 
 def test_encode_messages(vocab):
     assert tiny.encode(vocab, "I am", 48).shape == (1, 4)  # lower-cased
-    with pytest.raises(ValueError, match="never seen the character"):
+    with pytest.raises(ValueError, match="not in this model's vocabulary"):
         tiny.encode(vocab, "i am 42")
     with pytest.raises(ValueError, match="prompt is empty"):
         tiny.encode(vocab, "")

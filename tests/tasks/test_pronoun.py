@@ -151,17 +151,17 @@ def test_animacy_variant_cheats(split):
 
 
 @pytest.mark.parametrize("sentence, bad", [
-    ("the unicorn didn't cross the street because it was too tired .", "'unicorn'"),
-    ("the animal didn't cross the street because it was too purple .", "'purple'"),
-    (HOSTILE, "'img'"),
+    ("the unicorn didn't cross the street because it was too tired .", "“unicorn”"),
+    ("the animal didn't cross the street because it was too purple .", "“purple”"),
+    (HOSTILE, "“img”"),
 ])
 @pytest.mark.weights
 def test_unknown_words_get_a_clear_message(model, sentence, bad):
-    with pytest.raises(ValueError, match="unknown word") as err:
+    with pytest.raises(ValueError, match="not in this model's vocabulary") as err:
         model.predict(sentence)
     msg = str(err.value)
-    assert bad in msg and "animal" in msg and "street" in msg and "tired" in msg and "wide" in msg
-    with pytest.raises(ValueError, match="unknown word"):
+    assert bad in msg and "nearest known words (by spelling): " in msg
+    with pytest.raises(ValueError, match="not in this model's vocabulary"):
         model.sentence_attention(sentence)
 
 
@@ -214,7 +214,7 @@ def test_sentence_widget_shows_errors_escaped(model):
     box = it_views.sentence_explorer(model, ["the animal didn't cross the street because it was too tired ."]).widget()
     assert box.message.value == ""
     box.controls["sentence"].value = "the animal saw " + HOSTILE + " because it was too tired"
-    assert "unknown word" in box.message.value
+    assert "is not in this model" in box.message.value
     assert "<img" not in box.message.value
     box.controls["sentence"].value = "the street was never crossed by the dog because it was too wide ."
     assert box.message.value == ""

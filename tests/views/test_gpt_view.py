@@ -35,7 +35,7 @@ def test_explorer_grid_and_bad_prompt(shipped):
     model, vocab = shipped
     ex = gv.sampling_explorer(model, vocab, ["i am "])
     assert ex.controls["top_k"][0] == len(vocab)
-    with pytest.raises(ValueError, match="never seen the character"):
+    with pytest.raises(ValueError, match="not in this model's vocabulary"):
         ex.frame_fn(prompt="i am 7", temperature=1.0, top_k=5, top_p=1.0)
     full = ex.frame_fn(prompt="i am ", temperature=1.0, top_k=len(vocab), top_p=1.0)
     np.testing.assert_allclose(full["panels"][0]["values"], full["panels"][1]["values"], atol=1e-5)  # panels keep 5 decimals

@@ -63,7 +63,7 @@ def test_heads_and_layers_change_the_drawing(explorer):
 
 
 def test_unknown_word_gives_a_clear_message(explorer):
-    with pytest.raises(ValueError, match="not in the translator's French vocabulary: 'astronaute'"):
+    with pytest.raises(ValueError, match="“astronaute” is not in this model's vocabulary"):
         explorer.frame_fn(sentence="je suis astronaute", layer=1, head="mean")
 
 
@@ -73,7 +73,7 @@ def test_widget_updates_and_escapes_hostile_text(explorer):
     box.value = "merci"
     assert w.message.value == ""
     box.value = HOSTILE
-    assert "not in the translator" in w.message.value
+    assert "is not in this model" in w.message.value
     assert "<img" not in w.message.value and "&lt;img" in w.message.value
     box.value = "je suis étudiant"
     assert w.message.value == ""

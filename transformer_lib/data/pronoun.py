@@ -286,3 +286,50 @@ def vocabulary() -> list[str]:
 def swap_roles(examples: Sequence[Example]) -> list[Example]:
     """The same sentences with the two nouns exchanged (the street now does the crossing)."""
     return [ex.with_(agent=ex.object, object=ex.agent) for ex in examples]
+
+
+# ------------------------------------------------------------------ words in another role
+# A reader may type a word the model knows in a place it never saw it: "far" exists only in the
+# copula "was far too", never as the adjective after "too". The model still answers, often with
+# high probability, because nothing in it says "I have not seen this": these notes say it instead.
+# The in-page runtime (transformer_lib/web) mirrors role_notes with the table role_contexts().
+
+def role_contexts() -> dict[str, str]:
+    """Where each word of the vocabulary stood in training, as a phrase for the reader:
+    ``{"animal": "as a noun", "tired": "as the adjective after “too”", "far": "in “was far too”", ...}``.
+    Words of the fixed phrases (frames, connectives, copulas, prefixes) name up to two phrases."""
+    out = {}
+    for w in vocabulary()[1:]:
+        if w in NOUNS:
+            out[w] = "as a noun"
+        elif w in ADJECTIVES:
+            out[w] = "as the adjective after “too”"
+        else:
+            phrases = [p.replace("{a}", "…").replace("{o}", "…") for p in (*COPULAS, *CONNECTIVES, *PREFIXES, *FRAMES, IT, ".")
+                       if w in TOKENIZER(p.format(a="", o="") if "{" in p else p)]
+            out[w] = "in " + " and ".join(f"“{p}”" for p in phrases[:2]) + (" (and more)" if len(phrases) > 2 else "")
+    return out
+
+
+def role_notes(tokens: Sequence[str]) -> list[str]:
+    """One note per known word that ``tokens`` put in a role the model never saw it in.
+
+    Two slots are checked, those the answer depends on: the word after "too" (following "it")
+    must be an adjective, and a word after "the" a noun. Unknown words are not noted here (the
+    vocabulary check reports them).
+    """
+    seen = role_contexts()
+    notes = []
+    it = list(tokens).index(IT) if IT in tokens else -1
+    for i, w in enumerate(tokens):
+        if w not in seen:
+            continue
+        if i > it >= 0 and i > 0 and tokens[i - 1] == "too" and w not in ADJECTIVES:
+            slot = "the adjective"
+        elif i > 0 and tokens[i - 1] == "the" and w not in NOUNS:
+            slot = "a noun"
+        else:
+            continue
+        notes.append(f"“{w}” stands here as {slot}, but the model saw it only {seen[w]}: it never learned what "
+                     f"“{w}” means there, so this answer is a guess, however confident.")
+    return notes

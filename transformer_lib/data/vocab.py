@@ -139,3 +139,34 @@ class Vocab:
                 raise ValueError(f"id {i} is outside the vocabulary of {len(self)} tokens")
             out.append(self.tokens[i])
         return out
+
+
+# ------------------------------------------------------------ the reader's unknown words
+# One message for a word a model does not know, the same in a kernel and on the page (the
+# in-page runtime, transformer_lib/web/runtime.js, mirrors these three functions exactly).
+
+def edit_distance(a: str, b: str) -> int:
+    """The fewest single-character insertions, deletions, substitutions and swaps of two
+    neighbours that turn ``a`` into ``b`` (Damerau-Levenshtein, optimal string alignment):
+    a typo such as "dgo" is one step from "dog"."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def nearest_words(word: str, vocab: Vocab, n: int = 3) -> list[str]:
+    """The ``n`` words of ``vocab`` closest to ``word`` by :func:`edit_distance` (ties: vocabulary
+    order); special tokens and tokens without a letter (punctuation) are never proposed."""
+    words = [t for t in vocab.tokens if t not in vocab.specials and any(c.isalpha() for c in t)]
+    return sorted(words, key=lambda t: edit_distance(word, t))[:n]  # sorted is stable: ties keep vocabulary order
+
+
+def not_in_vocabulary(unknown: Sequence[str], vocab: Vocab, n: int = 3) -> str:
+    """The reader's message for unknown words, e.g. ``“motorway” is not in this model's vocabulary;
+    nearest known words (by spelling): …``; one sentence per distinct word, in order of appearance."""
+    return " ".join(f"“{w}” is not in this model's vocabulary; nearest known words (by spelling): "
+                    f"{', '.join(nearest_words(w, vocab, n))}." for w in dict.fromkeys(unknown))

@@ -37,6 +37,7 @@ from transformer_lib.nn.gpt import GPT, GPTConfig, shift_targets
 from transformer_lib.nn.modes import evaluating
 from transformer_lib.train import fit, warmup_cosine
 
+SHOWN = {"\n": "⏎", " ": "␣"}  # characters a reader could not see in a message or a label
 CHARS = Tokenizer(r"[\s\S]", name="characters, lower-cased")  # every character is a token, "\n" included
 WEIGHTS = "tiny_gpt"  # transformer_lib/weights/tiny_gpt.{safetensors,json}, written by scripts/train_gpt.py
 DOCUMENTED_SEEDS = (0, 1, 2)  # scripts/train_gpt.py trains each; all meet the bars; seed 0 is shipped
@@ -60,10 +61,12 @@ def encode(vocab: Vocab, text: str, block_size: int | None = None) -> torch.Tens
     """A prompt -> ids (1, T), with one clear message for an empty, unknown or over-long prompt."""
     if not isinstance(text, str) or not text:
         raise ValueError("the prompt is empty; type the beginning of a sentence, e.g. 'i am '")
-    unknown = sorted(set(vocab.unknown(text)))
-    if unknown:
-        known = "".join(t for t in vocab.tokens if t != "\n")
-        raise ValueError(f"the model has never seen the character(s) {unknown}; it knows only {known!r} and newlines")
+    unknown = vocab.unknown(text)
+    if unknown:  # the page's runtime (transformer_lib/web) gives the same message
+        chars = list(dict.fromkeys(unknown))
+        known = " ".join(SHOWN.get(t, t) for t in vocab.tokens)
+        raise ValueError(f"{', '.join(f'“{c}”' for c in chars)} {'is' if len(chars) == 1 else 'are'} not in this model's "
+                         f"vocabulary: it reads one character at a time and knows only {known}")
     ids = torch.tensor([vocab.encode(text)])  # (1, T)
     if block_size is not None and ids.shape[1] >= block_size:
         raise ValueError(f"the prompt has {ids.shape[1]} characters; the model's context is {block_size}, "

@@ -25,7 +25,7 @@ from torch import nn
 
 from transformer_lib import checkpoint
 from transformer_lib.data import pronoun as C
-from transformer_lib.data.vocab import Vocab
+from transformer_lib.data.vocab import Vocab, not_in_vocabulary
 from transformer_lib._checks import check_heads
 from transformer_lib.nn.modes import evaluating
 from transformer_lib.train import fit, warmup_cosine
@@ -117,11 +117,8 @@ class ItModel(nn.Module):
         if not toks:
             raise ValueError("the sentence is empty; try: " + C.sentence(*C.CLASSIC_PAIR, "tired").text)
         unknown = [t for t in toks if t not in self.vocab or t == C.PAD]
-        if unknown:
-            raise ValueError(
-                f"unknown word{'s' if len(set(unknown)) > 1 else ''} {', '.join(repr(u) for u in dict.fromkeys(unknown))}. "
-                f"The model knows these nouns: {', '.join(self.config.nouns)}; and these adjectives: "
-                f"{', '.join(C.ADJECTIVES)}. Example: {C.sentence(*C.CLASSIC_PAIR, 'tired').text}")
+        if unknown:  # the page's runtime (transformer_lib/web) gives the same message
+            raise ValueError(not_in_vocabulary(unknown, self.vocab))
         if toks.count(C.IT) != 1:
             raise ValueError(f"the sentence must contain the word 'it' exactly once, found {toks.count(C.IT)}")
         if len(toks) > self.config.max_len:

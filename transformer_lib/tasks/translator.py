@@ -18,7 +18,7 @@ import torch
 
 from transformer_lib import checkpoint
 from transformer_lib.data.translation import SPECIALS, TOKENIZER
-from transformer_lib.data.vocab import Vocab
+from transformer_lib.data.vocab import Vocab, not_in_vocabulary
 from transformer_lib.nn.config import TransformerConfig
 from transformer_lib.nn.model import Transformer
 from transformer_lib.nn.modes import evaluating
@@ -45,15 +45,15 @@ class Translator:
 
     def encode_source(self, sentence: str) -> torch.Tensor:
         """French sentence -> (1, S) ids ending in ``<eos>``; unknown words raise a ValueError saying which."""
-        unknown = self.src_vocab.unknown(sentence)
-        if not TOKENIZER(sentence):
+        toks = TOKENIZER(sentence)
+        if not toks:
             raise ValueError("type a French sentence: the input has no words")
-        if unknown:
-            known = ", ".join(w for w in self.src_vocab.tokens[4:40])
-            raise ValueError(
-                f"in {sentence.strip()!r}, not in the translator's French vocabulary: "
-                f"{', '.join(repr(w) for w in unknown)}. It knows {len(self.src_vocab) - 4} words, e.g. {known}, ..."
-            )
+        unknown = [w for w in toks if w not in self.src_vocab or w in self.src_vocab.specials]
+        if unknown:  # the page's runtime (transformer_lib/web) gives the same message
+            raise ValueError(not_in_vocabulary(unknown, self.src_vocab))
+        most = self.model.config.max_len - 1  # the positions of the words and <eos>
+        if len(toks) > most:
+            raise ValueError(f"the sentence has {len(toks)} words; the translator reads at most {most}")
         return torch.tensor([self.src_vocab.encode(sentence, eos=True)])  # (1, S)
 
     def translate(self, sentence: str, beam: int = 1, max_len: int = 20) -> str:

@@ -22,7 +22,7 @@ from transformer_lib.decoding import sampling_probs
 from transformer_lib.nn.modes import evaluating
 from transformer_lib.tasks import gpt as tiny
 
-SHOWN = {"\n": "⏎", " ": "␣"}  # characters a bar label could not show
+SHOWN = tiny.SHOWN  # characters a bar label could not show: newline and space
 # The page computes its frames, so the grid can be fine at no cost in page weight.
 TEMPERATURES = (0.1, 0.25, 0.5, 0.75, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0)
 TOP_PS = tuple(round(1 - 0.05 * i, 2) for i in range(20))  # 1, 0.95, ..., 0.05
