@@ -14,6 +14,7 @@ looked: the famous picture, read from the token "it" itself.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -457,3 +458,31 @@ def load_it_model(variant: str = "shipped") -> ItModel:
     model, meta = checkpoint.load(stem, lambda config: ItModel(ItConfig(**config)))
     model.meta = meta
     return model.eval()
+
+
+def word_in_adjective_slot(model: ItModel, word: str, per_frame: int = 20, seed: int = 0) -> dict:
+    """What the model answers when ``word`` stands where the adjective stands, in every frame
+    (``per_frame`` random noun pairs each; chapter "It -> animal", section on words in another role).
+
+    Returns ``{"n": sentences, "nearest": share of answers naming the noun nearest to "it",
+    "median_p": median probability of the answer, "above_0.9": share answered with p > 0.9,
+    "example": one sentence}``.
+    """
+    if word not in model.vocab:
+        raise ValueError(not_in_vocabulary([word], model.vocab))
+    rng = random.Random(seed)
+    rows = []
+    for f in range(len(C.FRAMES)):
+        for _ in range(per_frame):
+            a, o = rng.sample(C.NOUNS, 2)
+            toks = list(C.sentence(a, o, C.AGENT_ADJECTIVES[0], f).tokens)
+            toks[-2] = word  # the adjective is the token before the final "."
+            rows.append(toks)
+    nearest, conf = [], []
+    for toks, (_, _, p) in zip(rows, model.analyse(rows)):
+        answer = max(p, key=p.get)
+        nearest.append(answer == [t for t in toks if t in C.NOUNS][-1])
+        conf.append(p[answer])
+    conf = np.asarray(conf)
+    return {"n": len(rows), "nearest": float(np.mean(nearest)), "median_p": float(np.median(conf)),
+            "above_0.9": float(np.mean(conf > 0.9)), "example": " ".join(rows[0])}

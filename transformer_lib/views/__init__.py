@@ -45,12 +45,18 @@ from transformer_lib.views.drawing import render_frame
 from transformer_lib.views.panels import Frame, bars_panel, frame, heatmap_panel, line_panel, numeric_options
 
 __all__ = ["Explorer", "Frame", "bars_panel", "frame", "heatmap_panel", "line_panel", "render_frame", "BOOK_BUILD",
-           "PAGE_PROGRAMS"]
+           "PAGE_PROGRAMS", "PAGE_MODELS"]
 
 BOOK_BUILD = "AHO_BOOK_BUILD"  # the environment variable the book build sets (_ext/page_views.py; see Explorer)
 # The in-page programs explorer.js knows (its PROGRAMS registry; a test holds the two lists equal),
 # each with the Python frame function it mirrors.
 PAGE_PROGRAMS = {"sampling": "transformer_lib.views.gpt.sampling_frame"}
+# The page programs that run one of the book's models on the reader's own text (views/programs/<name>.js,
+# loaded with transformer_lib/web/runtime.js only when the reader types): the model file each runs
+# (transformer_lib.web.export.MODELS) and the Python frame function each mirrors.
+PAGE_MODELS = {
+    "pronoun": {"model": "it_model", "mirrors": "transformer_lib.views.pronoun.it_frame"},
+}
 
 
 # ---------------------------------------------------------------------------- explorer
@@ -63,6 +69,10 @@ _CSS = (
     ".aho-row{display:flex;flex-wrap:wrap;gap:8px 20px;align-items:flex-start}"
     ".aho-figure{margin:0}.aho-figure figcaption{font-size:13px;color:#444;text-align:center}"
     ".aho-caption{margin:4px 0 0;color:#333}.aho-panel{max-width:100%;height:auto}"
+    ".aho-textbox input{font:inherit;padding:2px 6px;max-width:100%}"
+    ".aho-message{margin:2px 0;color:#b00020;min-height:0}.aho-message:empty,.aho-marks:empty{display:none}"
+    ".aho-marks{margin:2px 0;font-family:monospace}"
+    ".aho-unknown{color:#b00020;text-decoration:underline wavy #b00020}"
 )
 
 
@@ -99,11 +109,17 @@ class Explorer:
             computes each frame with the program ``name`` of ``explorer.js`` (one of
             :data:`PAGE_PROGRAMS`) instead of precomputing the grid; the program mirrors
             ``frame_fn`` (module docstring), so ``frame_fn`` still draws the live widget.
+        page_model: optional name of a page program of :data:`PAGE_MODELS`: the static page
+            turns the one ``editable`` control into a text box, and runs the book's model in
+            the page on any text the reader types (listed texts keep their precomputed frames,
+            so nothing is fetched until the reader types). The program mirrors ``frame_fn``
+            exactly as an in-page program does; in a kernel the live widget's box takes the
+            same text, through torch, on every keystroke.
     """
 
     def __init__(self, frame_fn: Callable[..., Frame], controls: dict[str, Sequence], labels: dict[str, str] | None = None,
                  initial: dict[str, Any] | None = None, editable: Sequence[str] = (), title: str = "",
-                 page_program: tuple[str, Any] | None = None):
+                 page_program: tuple[str, Any] | None = None, page_model: str | None = None):
         if not controls:
             raise ValueError("an Explorer needs at least one control")
         for name, opts in controls.items():
@@ -125,6 +141,12 @@ class Explorer:
                 raise ValueError(f"no in-page program {page_program[0]!r}; explorer.js has {sorted(PAGE_PROGRAMS)}")
             json.dumps(page_program[1], allow_nan=False)  # fails here, with the offending value, not at page time
         self.page_program = page_program
+        if page_model is not None:
+            if page_model not in PAGE_MODELS:
+                raise ValueError(f"no page model program {page_model!r}; views/programs has {sorted(PAGE_MODELS)}")
+            if len(self.editable) != 1:
+                raise ValueError(f"a page model needs exactly one editable control (its text box), got {sorted(self.editable)}")
+        self.page_model = page_model
 
     # -- data
     def frames(self) -> dict[str, Frame]:
@@ -142,12 +164,19 @@ class Explorer:
         ctls = [{"name": n, "label": self.labels[n], "options": [_option_label(o) for o in opts],
                  "numeric": numeric_options(opts)} for n, opts in self.controls.items()]
         initial = [self.controls[n].index(self.initial[n]) for n in self.controls]
-        if self.page_program is None:
+        if self.page_program is None and self.page_model is None:
             return {"controls": ctls, "initial": initial, "frames": self.frames()}
         for ctl, opts in zip(ctls, self.controls.values()):
             ctl["values"] = list(opts)  # what the program gets (the labels above are only shown)
-        name, data = self.page_program
-        return {"controls": ctls, "initial": initial, "program": name, "data": data}
+        out = {"controls": ctls, "initial": initial}
+        if self.page_program is None:
+            out["frames"] = self.frames()
+        else:
+            out["program"], out["data"] = self.page_program
+        if self.page_model is not None:
+            out["model"] = {"program": self.page_model, "file": PAGE_MODELS[self.page_model]["model"],
+                            "text": next(iter(self.editable))}
+        return out
 
     # -- the three views
     def html(self) -> str:

@@ -200,6 +200,35 @@
   }
 
   var PROGRAMS = {sampling: sampling};  // keep in step with PAGE_PROGRAMS in views/__init__.py
+  window.AHO_EXPLORER = {programs: PROGRAMS, floats: floats, barsPanel: barsPanel, pyFixed: pyFixed, pyG: pyG};
+
+  // ------------------------------------------------------------------ the reader's own text
+  // An explorer with a page model (Explorer(page_model=...)) turns its editable control into a
+  // text box. Listed texts show their precomputed frames at once; any other text runs the book's
+  // own model in the page: the first time, this fetches the runtime (transformer_lib/web/runtime.js),
+  // the page program that mirrors the Python frame function (views/programs/<name>.js) and the
+  // model's two files, all from the site's own _static/aho/, once per page (the browser caches them
+  // for the rest of the site). Nothing is fetched until the reader types.
+  var LOADS = window.AHO_LOADS = window.AHO_LOADS || {};
+  function staticBase() {
+    var root = document.documentElement.getAttribute("data-content_root");
+    return root === null ? null : root + "_static/aho/";
+  }
+  function script(url) {
+    if (!LOADS[url]) LOADS[url] = new Promise(function (ok, fail) {
+      var s = document.createElement("script");
+      s.src = url; s.onload = ok;
+      s.onerror = function () { delete LOADS[url]; fail(new Error("could not load " + url)); };
+      document.head.appendChild(s);
+    });
+    return LOADS[url];
+  }
+  function loadModel(m) {
+    var base = staticBase();
+    if (base === null) return Promise.reject(new Error("this text box runs the model on the book's website; in Jupyter or Colab, the live widget takes your text"));
+    return script(base + "runtime.js").then(function () { return script(base + "programs/" + m.program + ".js"); })
+      .then(function () { return window.AHO_RUNTIME.load(m.file, base + "models/"); });
+  }
 
   function mount(root) {
     if (root.getAttribute("data-aho-mounted")) return;
@@ -207,15 +236,54 @@
     var spec = JSON.parse(root.querySelector("script.aho-data").textContent);
     var controls = root.querySelector(".aho-controls"), stage = root.querySelector(".aho-stage");
     var state = spec.initial.slice();
+    var typed = null, model = null, pending = false;  // the text box's text when it is not a listed option
+    var message = document.createElement("p"), marks = document.createElement("p");
+    message.className = "aho-message"; marks.className = "aho-marks";
+    function values() {
+      var v = {};
+      spec.controls.forEach(function (ctl, k) { v[ctl.name] = ctl.values[state[k]]; });
+      if (typed !== null) v[spec.model.text] = typed;
+      return v;
+    }
     function current() {
+      if (typed !== null) return window.AHO_PROGRAMS[spec.model.program](model, values(), spec.data);
       if (!spec.program) return spec.frames[state.join(",")];
       if (!PROGRAMS[spec.program]) throw new Error("explorer.js has no in-page program " + spec.program);
-      var values = {};
-      spec.controls.forEach(function (ctl, k) { values[ctl.name] = ctl.values[state[k]]; });
-      return PROGRAMS[spec.program](spec.data, values);
+      return PROGRAMS[spec.program](spec.data, values());
+    }
+    function say(text, tokens, unknown) {  // the reader's message, and their tokens with the unknown ones marked
+      message.textContent = text || "";
+      while (marks.firstChild) marks.removeChild(marks.firstChild);
+      if (!unknown || !unknown.length) return;
+      tokens.forEach(function (t) {
+        var span = document.createElement("span");
+        span.textContent = t;
+        if (unknown.indexOf(t) >= 0) { span.className = "aho-unknown"; span.title = "not in this model's vocabulary"; }
+        marks.appendChild(span); marks.appendChild(document.createTextNode(" "));
+      });
     }
     function draw() {
-      var frame = current();
+      var t0 = performance.now();
+      if (typed !== null && !model) {
+        if (!pending) {
+          pending = true;
+          root.setAttribute("data-aho-loading", "1");
+          say("loading the model (once per visit)\u2026");
+          loadModel(spec.model).then(function (m) { model = m; pending = false; root.removeAttribute("data-aho-loading"); say(""); draw(); },
+            function (err) { pending = false; root.removeAttribute("data-aho-loading"); say(err.message); });
+        }
+        return;
+      }
+      var frame;
+      try { frame = current(); }
+      catch (err) {
+        if (!(window.AHO_RUNTIME && err instanceof window.AHO_RUNTIME.InputError)) throw err;
+        say(err.message, err.tokens, err.unknown);  // the last picture stays, as in the live widget
+        root.setAttribute("data-aho-error", "1");
+        return;
+      }
+      say("");
+      root.removeAttribute("data-aho-error");
       while (stage.firstChild) stage.removeChild(stage.firstChild);
       var row = document.createElement("div");
       row.className = "aho-row";
@@ -228,7 +296,10 @@
       });
       stage.appendChild(row);
       if (frame.caption) { var c = document.createElement("p"); c.className = "aho-caption"; c.textContent = frame.caption; stage.appendChild(c); }
+      stage.getBoundingClientRect();  // lay the new picture out now, so the time below includes it
       root.setAttribute("data-aho-state", state.join(","));
+      root.setAttribute("data-aho-ms", String(performance.now() - t0));  // forward pass + redraw (benchmarks/bench_typing.py)
+      root.setAttribute("data-aho-frames", String(+(root.getAttribute("data-aho-frames") || 0) + 1));
     }
     spec.controls.forEach(function (ctl, k) {
       var wrap = document.createElement("label");
@@ -237,7 +308,22 @@
       name.textContent = ctl.label + " ";
       wrap.appendChild(name);
       var input;
-      if (ctl.numeric) {
+      if (spec.model && spec.model.text === ctl.name) {  // the reader's text box, with the listed texts as suggestions
+        input = document.createElement("input");
+        input.type = "text"; input.size = 60; input.value = ctl.options[state[k]]; input.spellcheck = false;
+        input.setAttribute("autocomplete", "off");
+        var list = document.createElement("datalist");
+        list.id = root.id + "-" + ctl.name;
+        ctl.options.forEach(function (o) { var opt = document.createElement("option"); opt.value = o; list.appendChild(opt); });
+        input.setAttribute("list", list.id);
+        input.addEventListener("input", function () {
+          var i = ctl.options.indexOf(input.value);
+          if (i >= 0 && (spec.frames || spec.program)) { state[k] = i; typed = null; } else typed = input.value;
+          draw();
+        });
+        wrap.appendChild(input); wrap.appendChild(list);
+        wrap.className += " aho-textbox";
+      } else if (ctl.numeric) {
         input = document.createElement("input");
         input.type = "range"; input.min = 0; input.max = ctl.options.length - 1; input.step = 1; input.value = state[k];
         var out = document.createElement("output");
@@ -254,6 +340,8 @@
       input.setAttribute("data-aho-control", ctl.name);
       controls.appendChild(wrap);
     });
+    controls.parentNode.insertBefore(marks, controls.nextSibling);
+    controls.parentNode.insertBefore(message, marks);
     draw();
   }
   document.querySelectorAll(".aho-explorer").forEach(mount);

@@ -54,7 +54,9 @@ class LiveExplorer(W.VBox):
             label, value = explorer.labels[n], explorer.initial[n]
             if n in explorer.editable:
                 controls[n] = W.Combobox(options=[str(o) for o in opts], value=str(value), description=label,
-                                         ensure_option=False, continuous_update=False,
+                                         ensure_option=False,
+                                         # with a page model the page answers every keystroke; so does the kernel
+                                         continuous_update=getattr(explorer, "page_model", None) is not None,
                                          layout=W.Layout(width="520px"))
             elif numeric_options(opts):
                 controls[n] = W.SelectionSlider(options=opts, value=value, description=label, continuous_update=True)

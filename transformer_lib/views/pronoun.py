@@ -42,6 +42,9 @@ def it_frame(model, sentence: str | C.Example, analysed=None) -> dict:
     caption = f"“{text}”: the model reads it as the {answer} (p = {probs[answer]:.2f})"
     if ex is not None:
         caption += f"; the corpus rule says the {ex.referent}"
+    notes = C.role_notes(tokens)  # a known word in a role the model never saw it in: say so
+    if notes:
+        caption += " " + " ".join(notes)
     return views.frame(
         views.heatmap_panel(from_it, x=tokens, y=rows, title="attention from “it”", xlabel="token looked at",
                       ylabel="layer, head", vmin=0, vmax=1, decimals=2),
@@ -87,11 +90,16 @@ def it_explorer(model, grid: dict | None = None):
 
 
 def sentence_explorer(model, sentences: Sequence[str]):
-    """A view over whole sentences; in a kernel the box also accepts typed text."""
+    """Type your own sentence: the box offers ``sentences`` and takes any text.
+
+    In a kernel the live widget runs the torch model on every keystroke; on the book's page the
+    listed sentences show precomputed frames and any other text runs the same model in the page
+    (page program ``pronoun``, ``views/programs/pronoun.js``, mirroring :func:`it_frame`)."""
     cache = dict(zip(sentences, model.analyse(sentences)))
     return views.Explorer(lambda sentence: it_frame(model, sentence, cache.get(sentence)),
-                          controls={"sentence": list(sentences)},
-                          editable=["sentence"], title="Your own sentence (in a kernel: type any sentence from the vocabulary)")
+                          controls={"sentence": list(sentences)}, labels={"sentence": "your sentence"},
+                          editable=["sentence"], page_model="pronoun",
+                          title="Type your own sentence: where does “it” look, and what does the model answer?")
 
 
 def attention_from_it(model, examples: Sequence[C.Example]) -> dict[str, np.ndarray]:

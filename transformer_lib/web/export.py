@@ -6,7 +6,7 @@ state dict its byte offset and shape in the ``.bin`` file (float32, little-endia
 as torch stores it). Tied tensors (the tiny GPT's output layer is its embedding) are written
 once and listed under both names.
 
-    python -m transformer_lib.web.export OUTDIR     # writes the three models the book runs in the page
+    python -m transformer_lib.web.export OUTDIR     # runtime.js, the page programs and the three models
 """
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ def tokenizer_spec(tok: Tokenizer) -> dict:
 
 def _it_model() -> tuple[torch.nn.Module, dict]:
     from transformer_lib.data import pronoun as C
-    from transformer_lib.tasks.pronoun import load_it_model, role_contexts
+    from transformer_lib.tasks.pronoun import load_it_model
 
     model = load_it_model()
     c = model.config
     return model, {"kind": "it_model", "config": {"d_model": c.d_model, "n_heads": c.n_heads, "n_layers": c.n_layers,
                                                   "d_ff": c.d_ff, "max_len": c.max_len, "norm_first": c.norm_first},
                    "vocab": list(c.vocab), "nouns": list(c.nouns), "adjectives": list(C.ADJECTIVES), "it": C.IT,
-                   "roles": role_contexts(), "example": C.sentence(*C.CLASSIC_PAIR, "tired").text,
+                   "roles": C.role_contexts(), "example": C.sentence(*C.CLASSIC_PAIR, "tired").text,
                    "tokenizer": tokenizer_spec(C.TOKENIZER)}
 
 
@@ -117,8 +117,35 @@ def export_all(directory: str | Path) -> dict[str, int]:
     return {p.name: p.stat().st_size for p in sorted(directory.iterdir()) if p.suffix in (".json", ".bin")}
 
 
+def write_site_files(directory: str | Path) -> dict[str, int]:
+    """Everything a page needs to run the book's models on typed text, into ``directory`` (the
+    site's ``_static/aho``): ``runtime.js``, ``programs/<name>.js`` (the page programs of
+    :data:`transformer_lib.views.PAGE_MODELS`) and ``models/`` (:func:`export_all`).
+
+    Returns ``{path relative to directory: bytes}``: the weight the typed-text views add to the site.
+    """
+    from importlib import resources
+
+    from transformer_lib.views import PAGE_MODELS
+
+    directory = Path(directory)
+    (directory / "programs").mkdir(parents=True, exist_ok=True)
+    sizes = {}
+    runtime = resources.files("transformer_lib.web").joinpath("runtime.js").read_bytes()
+    (directory / "runtime.js").write_bytes(runtime)
+    sizes["runtime.js"] = len(runtime)
+    for name in PAGE_MODELS:
+        text = resources.files("transformer_lib.views").joinpath("programs", f"{name}.js").read_bytes()
+        (directory / "programs" / f"{name}.js").write_bytes(text)
+        sizes[f"programs/{name}.js"] = len(text)
+    sizes.update({f"models/{k}": v for k, v in export_all(directory / "models").items()})
+    return sizes
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m transformer_lib.web.export OUTDIR")
-    for fname, size in export_all(sys.argv[1]).items():
-        print(f"{fname:24s} {size / 1024:8.1f} kB")
+        sys.exit("usage: python -m transformer_lib.web.export OUTDIR   (writes the site's _static/aho)")
+    sizes = write_site_files(sys.argv[1])
+    for fname, size in sizes.items():
+        print(f"{fname:28s} {size / 1024:8.1f} kB")
+    print(f"{'total':28s} {sum(sizes.values()) / 1024:8.1f} kB")

@@ -334,10 +334,11 @@
       var enc = this.encode(srcIds), beams = [], j;
       for (j = 0; j < k; j++) beams.push({seq: [], score: j === 0 ? 0 : -Infinity, done: false, length: 0, st: state()});
       for (var t = 0; t < maxLen; t++) {
-        var cand = new Float64Array(k * V), steps = [];
+        var cand = new Float64Array(k * V);
         for (j = 0; j < k; j++) {
           var b = beams[j], lp;
-          if (b.done) { lp = new Float64Array(V).fill(-Infinity); lp[PAD] = 0; steps.push(null); }
+          if (b.done) { lp = new Float64Array(V).fill(-Infinity); lp[PAD] = 0; }
+          else if (b.score === -Infinity) lp = new Float64Array(V);  // every candidate stays -inf: no need to run it
           else { b.st = copyState(b.st); lp = this.step(enc, b.st, t === 0 ? BOS : b.seq[t - 1], t).logProbs; }
           for (var v = 0; v < V; v++) cand[j * V + v] = b.score + lp[v];
         }
@@ -389,9 +390,10 @@
       var chars = tokenize(manifest.tokenizer, text);
       var unknown = chars.filter(function (ch) { return !(ch in index); });
       if (unknown.length) {
-        var known = manifest.vocab.filter(function (t) { return t !== "\n"; }).join("");
-        var sorted = unknown.filter(function (u, i) { return unknown.indexOf(u) === i; }).sort();
-        throw new InputError("the model has never seen the character(s) " + pyList(sorted) + "; it knows only " + pyRepr(known) + " and newlines", chars, unknown);
+        var shown = {"\n": "\u23ce", " ": "\u2423"}, distinct = unknown.filter(function (u, i) { return unknown.indexOf(u) === i; });
+        var known = manifest.vocab.map(function (t) { return shown[t] || t; }).join(" ");
+        throw new InputError(distinct.map(function (u) { return "\u201c" + u + "\u201d"; }).join(", ") + (distinct.length === 1 ? " is" : " are") +
+                             " not in this model's vocabulary: it reads one character at a time and knows only " + known, chars, unknown);
       }
       if (chars.length >= c.block_size)
         throw new InputError("the prompt has " + chars.length + " characters; the model's context is " + c.block_size +
@@ -412,13 +414,6 @@
       return {logits: rows, weights: weights};
     };
   }
-
-  // Python's repr of a str and of a list of str (for messages that quote them as the Python does).
-  function pyRepr(s) {
-    var q = s.indexOf("'") >= 0 && s.indexOf('"') < 0 ? '"' : "'";
-    return q + s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(q === "'" ? /'/g : /"/g, "\\" + q) + q;
-  }
-  function pyList(a) { return "[" + a.map(pyRepr).join(", ") + "]"; }
 
   var KINDS = {it_model: ItModel, translator: Translator, gpt: GPT};
 
@@ -444,7 +439,7 @@
 
   window.AHO_RUNTIME = {
     load: load, tokenize: tokenize, editDistance: editDistance, nearestWords: nearestWords,
-    notInVocabulary: notInVocabulary, InputError: InputError, pyRepr: pyRepr,
+    notInVocabulary: notInVocabulary, InputError: InputError,
     layers: {linear: linear, layerNorm: layerNorm, attend: attend, mha: mha, encoderLayer: encoderLayer, sinusoidal: sinusoidal},
   };
 })();
