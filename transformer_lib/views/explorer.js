@@ -236,7 +236,7 @@
     var spec = JSON.parse(root.querySelector("script.aho-data").textContent);
     var controls = root.querySelector(".aho-controls"), stage = root.querySelector(".aho-stage");
     var state = spec.initial.slice();
-    var typed = null, model = null, pending = false;  // the text box's text when it is not a listed option
+    var typed = null, model = null, pending = false, seq = 0;  // typed: the text box's text when it is not a listed option
     var message = document.createElement("p"), marks = document.createElement("p");
     message.className = "aho-message"; marks.className = "aho-marks";
     function values() {
@@ -270,7 +270,7 @@
           root.setAttribute("data-aho-loading", "1");
           say("loading the model (once per visit)\u2026");
           loadModel(spec.model).then(function (m) { model = m; pending = false; root.removeAttribute("data-aho-loading"); say(""); draw(); },
-            function (err) { pending = false; root.removeAttribute("data-aho-loading"); say(err.message); });
+            function (err) { pending = false; root.removeAttribute("data-aho-loading"); say(err.message); root.setAttribute("data-aho-seq", String(++seq)); });
         }
         return;
       }
@@ -280,6 +280,7 @@
         if (!(window.AHO_RUNTIME && err instanceof window.AHO_RUNTIME.InputError)) throw err;
         say(err.message, err.tokens, err.unknown);  // the last picture stays, as in the live widget
         root.setAttribute("data-aho-error", "1");
+        root.setAttribute("data-aho-seq", String(++seq));
         return;
       }
       say("");
@@ -299,7 +300,9 @@
       stage.getBoundingClientRect();  // lay the new picture out now, so the time below includes it
       root.setAttribute("data-aho-state", state.join(","));
       root.setAttribute("data-aho-ms", String(performance.now() - t0));  // forward pass + redraw (benchmarks/bench_typing.py)
-      root.setAttribute("data-aho-frames", String(+(root.getAttribute("data-aho-frames") || 0) + 1));
+      root.setAttribute("data-aho-frames", String(+(root.getAttribute("data-aho-frames") || 0) + 1));  // frames drawn
+      root.ahoFrame = frame;  // the frame drawn last, for the tests that hold it equal to the Python one
+      root.setAttribute("data-aho-seq", String(++seq));  // one more input answered (a frame or a message)
     }
     spec.controls.forEach(function (ctl, k) {
       var wrap = document.createElement("label");
