@@ -32,3 +32,31 @@ def test_last_layer_from_it_is_the_mean_over_heads(model):
 def test_last_layer_from_it_wants_an_example(model):
     with pytest.raises(ValueError, match="corpus Example"):
         it_views.last_layer_from_it(model, "the animal didn't cross the street because it was too tired .", "t")
+
+
+def test_the_sentence_box_runs_the_model_in_the_page_and_the_kernel_answers_every_keystroke(model):
+    ex = it_views.sentence_explorer(model, ["the animal didn't cross the street because it was too tired ."])
+    assert ex.page_model == "pronoun" and ex.spec()["model"]["text"] == "sentence"
+    box = ex.widget()
+    assert box.controls["sentence"].continuous_update  # as the page does: a frame per keystroke
+    box.controls["sentence"].value = "the horse didn't cross the river because it was too far ."
+    assert box.message.value == "" and box.draws == 2
+
+
+def test_a_word_in_another_role_gets_a_note_in_the_caption(model):
+    far = it_views.it_frame(model, "the horse didn't cross the river because it was too far .")
+    assert "“far” stands here as the adjective, but the model saw it only in “was far too”" in far["caption"]
+    plain = it_views.it_frame(model, "the horse didn't cross the river because it was far too wide .")
+    assert "stands here" not in plain["caption"]
+
+
+def test_word_in_adjective_slot_measures_every_frame(model):
+    from transformer_lib.tasks.pronoun import word_in_adjective_slot
+
+    r = word_in_adjective_slot(model, "far", per_frame=2)
+    assert r["n"] == 2 * len(C.FRAMES) and 0 <= r["nearest"] <= 1 and 0 < r["median_p"] <= 1
+    assert r["example"].endswith("too far .")
+    tired = word_in_adjective_slot(model, "tired", per_frame=2)
+    assert tired["nearest"] != r["nearest"] or tired["median_p"] != r["median_p"]
+    with pytest.raises(ValueError, match="not in this model's vocabulary"):
+        word_in_adjective_slot(model, "purple")
