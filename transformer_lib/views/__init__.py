@@ -27,6 +27,13 @@ only where the frame is an exact function of the shipped data (the sampling expl
 page can offer a fine grid of settings at no cost in page weight. :data:`PAGE_PROGRAMS` lists
 the registry's names.
 
+Page models. ``Explorer(..., editable=["sentence"], page_model=name)`` goes one step further for
+views of the book's trained models: on the page the editable control becomes a text box, and any
+text the reader types runs the model itself in the page. The first keystroke that needs it fetches
+the runtime (:mod:`transformer_lib.web`: a forward pass in plain JavaScript), the page program
+``views/programs/<name>.js`` (which mirrors the frame function, under the contract above) and the
+model's exported tensors, from the site's own ``_static/aho``. :data:`PAGE_MODELS` lists them.
+
 Any text reaching HTML is escaped: labels travel as JSON with ``<``, ``>`` and ``&``
 escaped and are inserted by the script with ``textContent``.
 """

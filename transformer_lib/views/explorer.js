@@ -237,6 +237,7 @@
     var controls = root.querySelector(".aho-controls"), stage = root.querySelector(".aho-stage");
     var state = spec.initial.slice();
     var typed = null, model = null, pending = false, seq = 0;  // typed: the text box's text when it is not a listed option
+    var later = null;  // a message held back while the reader is still typing (see draw)
     var message = document.createElement("p"), marks = document.createElement("p");
     message.className = "aho-message"; marks.className = "aho-marks";
     function values() {
@@ -262,8 +263,9 @@
         marks.appendChild(span); marks.appendChild(document.createTextNode(" "));
       });
     }
-    function draw() {
+    function draw(fromTyping) {
       var t0 = performance.now();
+      clearTimeout(later);
       if (typed !== null && !model) {
         if (!pending) {
           pending = true;
@@ -278,9 +280,15 @@
       try { frame = current(); }
       catch (err) {
         if (!(window.AHO_RUNTIME && err instanceof window.AHO_RUNTIME.InputError)) throw err;
-        say(err.message, err.tokens, err.unknown);  // the last picture stays, as in the live widget
-        root.setAttribute("data-aho-error", "1");
-        root.setAttribute("data-aho-seq", String(++seq));
+        // The last picture stays, as in the live widget, and the message says why. While the reader
+        // is typing, a half-typed word is "not in the vocabulary" at nearly every keystroke: the
+        // message waits for a pause in the typing (a frame drawn meanwhile cancels it).
+        var show = function () {
+          say(err.message, err.tokens, err.unknown);
+          root.setAttribute("data-aho-error", "1");
+          root.setAttribute("data-aho-seq", String(++seq));
+        };
+        if (fromTyping) later = setTimeout(show, 400); else show();
         return;
       }
       say("");
@@ -322,7 +330,7 @@
         input.addEventListener("input", function () {
           var i = ctl.options.indexOf(input.value);
           if (i >= 0 && (spec.frames || spec.program)) { state[k] = i; typed = null; } else typed = input.value;
-          draw();
+          draw(true);
         });
         wrap.appendChild(input); wrap.appendChild(list);
         wrap.className += " aho-textbox";

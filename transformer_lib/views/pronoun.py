@@ -44,7 +44,7 @@ def it_frame(model, sentence: str | C.Example, analysed=None) -> dict:
         caption += f"; the corpus rule says the {ex.referent}"
     notes = C.role_notes(tokens)  # a known word in a role the model never saw it in: say so
     if notes:
-        caption += " " + " ".join(notes)
+        caption += ". " + " ".join(notes)
     return views.frame(
         views.heatmap_panel(from_it, x=tokens, y=rows, title="attention from “it”", xlabel="token looked at",
                       ylabel="layer, head", vmin=0, vmax=1, decimals=2),

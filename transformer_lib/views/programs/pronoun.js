@@ -48,7 +48,7 @@
     m.nouns.forEach(function (n) { if (probs[n] > probs[answer]) answer = n; });  // Python's max: the first maximum
     var caption = "\u201c" + text + "\u201d: the model reads it as the " + answer + " (p = " + E.pyFixed(probs[answer], 2) + ")";
     var notes = roleNotes(m, tokens);
-    if (notes.length) caption += " " + notes.join(" ");
+    if (notes.length) caption += ". " + notes.join(" ");
     return {panels: [
       heatmapPanel(fromIt, tokens, rows, "attention from \u201cit\u201d", "token looked at", "layer, head", 0, 1, 2),
       E.barsPanel(bars, inSentence.concat(["others"]), "what \u201cit\u201d refers to", "probability", 1,
