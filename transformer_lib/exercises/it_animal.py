@@ -12,7 +12,7 @@ from __future__ import annotations
 from transformer_lib import quiz
 from transformer_lib.data import pronoun as C
 from transformer_lib.exercises import Verdict, compare
-from transformer_lib.tasks.pronoun import cut_edges
+from transformer_lib.tasks.pronoun import cut_edges, load_it_model, word_in_adjective_slot
 
 
 def causal_view_of_it() -> int:
@@ -23,6 +23,7 @@ def causal_view_of_it() -> int:
 def questions() -> list[dict]:
     classic = C.sentence(*C.CLASSIC_PAIR, "tired")
     n_seen = causal_view_of_it()
+    far = word_in_adjective_slot(load_it_model(), "far")  # computed now, as in the chapter
     return [
         quiz.choice(
             "The model must name the noun (\"animal\") at the position of \"it\", not answer "
@@ -75,6 +76,22 @@ def questions() -> list[dict]:
               "Training accuracy says nothing about which of two rules that fit the data was learnt."),
              ("Sentences with an unknown word.", False,
               "The model rejects those with a message; they test the vocabulary, not the rule.")]),
+        quiz.choice(
+            f"With \"far\" where the adjective stands (\"... because it was too far .\"), the model "
+            f"answers {far['n']} such sentences with a median probability of {far['median_p']:.2f}, "
+            "although \"far\" never stood there in training. What does that probability tell you?",
+            [("How strongly the model's learnt patterns fire on this input, not how likely the answer "
+              "is to be right: nothing in the model can say \"I have not seen this\".", True,
+              "A softmax always hands out all of its probability; the model is calibrated, if at all, "
+              "only on sentences like its training data."),
+             ("That \"far\" describes the noun the model names.", False,
+              "The model never saw \"far\" describe a noun, so it cannot have learnt which one it fits."),
+             ("That the model is right about nine times in ten on such sentences.", False,
+              "Such sentences have no answer the model could have learnt; a high probability there "
+              "is a habit (mostly: the noun nearest to \"it\"), not knowledge."),
+             ("Nothing: the model should have refused, as it does for unknown words.", False,
+              "It refuses unknown words because they have no embedding; \"far\" has one, so the "
+              "model computes an answer, and the page's note says why to distrust it.")]),
     ]
 
 
