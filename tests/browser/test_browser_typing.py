@@ -93,20 +93,26 @@ def gpt_inputs(vocab) -> list[str]:
     return out
 
 
+def _in_page(browser, site_url, js: str, arg):
+    """Run ``js`` (an async function of ``arg``) in a book page with the runtime loaded; its result."""
+    with open_page(browser, f"{site_url}/{PAGE}.html") as (page, errors, _):
+        page.evaluate(LOAD_RUNTIME)
+        got = page.evaluate(js, arg)
+        assert not errors
+    return got
+
+
 # ----------------------------------------------------------------------------- parity
 def test_runtime_equals_torch_for_the_pronoun_model(browser, site_url, it_model):
     from transformer_lib.data import pronoun as C
 
     sentences = pronoun_inputs(it_model)
     assert len(sentences) >= 100
-    with open_page(browser, f"{site_url}/{PAGE}.html") as (page, errors, _):
-        page.evaluate(LOAD_RUNTIME)
-        got = page.evaluate("""async (sentences) => {
-          const m = await AHO_RUNTIME.load('it_model');
-          return sentences.map(s => { const r = m.analyse(s);
-            return {tokens: r.tokens, logits: r.logits, w: r.weights.map(l => l.map(h => Array.from(h)))}; });
-        }""", sentences)
-        assert not errors
+    got = _in_page(browser, site_url, """async (sentences) => {
+      const m = await AHO_RUNTIME.load('it_model');
+      return sentences.map(s => { const r = m.analyse(s);
+        return {tokens: r.tokens, logits: r.logits, w: r.weights.map(l => l.map(h => Array.from(h)))}; });
+    }""", sentences)
     worst_logit = worst_w = 0.0
     for s, r in zip(sentences, got, strict=True):
         ids, it_pos = it_model.encode([s])
@@ -126,16 +132,13 @@ def test_runtime_equals_torch_for_the_translator(browser, site_url):
     tr = load_translator()
     sentences = translator_inputs(tr)
     assert len(sentences) >= 100
-    with open_page(browser, f"{site_url}/{PAGE}.html") as (page, errors, _):
-        page.evaluate(LOAD_RUNTIME)
-        got = page.evaluate("""async (sentences) => {
-          const m = await AHO_RUNTIME.load('translator');
-          const rows = a => a.map(x => Array.from(x));
-          return sentences.map(s => { const src = m.source(s), g = m.greedy(src.ids, 20), b = m.beam(src.ids, 4, 20, 0.6);
-            return {tokens: src.tokens, greedy: g.ids, beam: b.ids, logits: rows(g.logits), enc: g.encoder.map(rows),
-                    self: g.self.map(st => st.map(rows)), cross: g.cross.map(st => st.map(rows))}; });
-        }""", sentences)
-        assert not errors
+    got = _in_page(browser, site_url, """async (sentences) => {
+      const m = await AHO_RUNTIME.load('translator');
+      const rows = a => a.map(x => Array.from(x));
+      return sentences.map(s => { const src = m.source(s), g = m.greedy(src.ids, 20), b = m.beam(src.ids, 4, 20, 0.6);
+        return {tokens: src.tokens, greedy: g.ids, beam: b.ids, logits: rows(g.logits), enc: g.encoder.map(rows),
+                self: g.self.map(st => st.map(rows)), cross: g.cross.map(st => st.map(rows))}; });
+    }""", sentences)
     worst = {"logits": 0.0, "encoder": 0.0, "decoder": 0.0, "cross": 0.0}
     for s, r in zip(sentences, got, strict=True):
         src = tr.encode_source(s)  # (1, S)
@@ -166,14 +169,11 @@ def test_runtime_equals_torch_for_the_tiny_gpt(browser, site_url):
     model, vocab, _ = tiny.load_tiny_gpt()
     prompts = gpt_inputs(vocab)
     assert len(prompts) >= 100
-    with open_page(browser, f"{site_url}/{PAGE}.html") as (page, errors, _):
-        page.evaluate(LOAD_RUNTIME)
-        got = page.evaluate("""async (prompts) => {
-          const m = await AHO_RUNTIME.load('tiny_gpt');
-          return prompts.map(s => { const r = m.forward(m.ids(s));
-            return {logits: r.logits, w: r.weights.map(l => l.map(h => Array.from(h)))}; });
-        }""", prompts)
-        assert not errors
+    got = _in_page(browser, site_url, """async (prompts) => {
+      const m = await AHO_RUNTIME.load('tiny_gpt');
+      return prompts.map(s => { const r = m.forward(m.ids(s));
+        return {logits: r.logits, w: r.weights.map(l => l.map(h => Array.from(h)))}; });
+    }""", prompts)
     worst_logit = worst_w = 0.0
     for s, r in zip(prompts, got, strict=True):
         ids = tiny.encode(vocab, s, model.config.block_size)  # (1, T)
@@ -198,18 +198,15 @@ def test_runtime_tokenizers_and_messages_equal_the_librarys(browser, site_url, i
     bad_it = ["the motorway is it", "the animal didn't cross it it", "", "it " + "the " * 40,
               "the dgo didn't cross the streat because it was too tierd ."]
     bad_gpt = ["Quiz", "", "a" * 48, "hello\tworld", "jazz"]
-    with open_page(browser, f"{site_url}/{PAGE}.html") as (page, errors, _):
-        page.evaluate(LOAD_RUNTIME)
-        got = page.evaluate("""async ([texts, badFr, badIt, badGpt]) => {
-          const it = await AHO_RUNTIME.load('it_model'), tr = await AHO_RUNTIME.load('translator'), g = await AHO_RUNTIME.load('tiny_gpt');
-          const msg = f => { try { f(); return null; } catch (e) { return [e.message, e.unknown]; } };
-          return {it: texts.map(t => AHO_RUNTIME.tokenize(it.manifest.tokenizer, t)),
-                  tr: texts.map(t => AHO_RUNTIME.tokenize(tr.manifest.tokenizer, t)),
-                  gpt: texts.map(t => AHO_RUNTIME.tokenize(g.manifest.tokenizer, t)),
-                  badFr: badFr.map(t => msg(() => tr.source(t))), badIt: badIt.map(t => msg(() => it.tokens(t))),
-                  badGpt: badGpt.map(t => msg(() => g.ids(t)))};
-        }""", [texts, bad_fr, bad_it, bad_gpt])
-        assert not errors
+    got = _in_page(browser, site_url, """async ([texts, badFr, badIt, badGpt]) => {
+      const it = await AHO_RUNTIME.load('it_model'), tr = await AHO_RUNTIME.load('translator'), g = await AHO_RUNTIME.load('tiny_gpt');
+      const msg = f => { try { f(); return null; } catch (e) { return [e.message, e.unknown]; } };
+      return {it: texts.map(t => AHO_RUNTIME.tokenize(it.manifest.tokenizer, t)),
+              tr: texts.map(t => AHO_RUNTIME.tokenize(tr.manifest.tokenizer, t)),
+              gpt: texts.map(t => AHO_RUNTIME.tokenize(g.manifest.tokenizer, t)),
+              badFr: badFr.map(t => msg(() => tr.source(t))), badIt: badIt.map(t => msg(() => it.tokens(t))),
+              badGpt: badGpt.map(t => msg(() => g.ids(t)))};
+    }""", [texts, bad_fr, bad_it, bad_gpt])
     from transformer_lib.data import pronoun as C
     from transformer_lib.data.translation import TOKENIZER as FR
 
