@@ -63,6 +63,7 @@ PAGE_PROGRAMS = {"sampling": "transformer_lib.views.gpt.sampling_frame"}
 # (transformer_lib.web.export.MODELS) and the Python frame function each mirrors.
 PAGE_MODELS = {
     "pronoun": {"model": "it_model", "mirrors": "transformer_lib.views.pronoun.it_frame"},
+    "gpt": {"model": "tiny_gpt", "mirrors": "transformer_lib.views.gpt.sampling_frame"},
 }
 
 

@@ -3,11 +3,16 @@
 :func:`sampling_frame` shows, for a prompt, the tiny GPT's distribution of the next character
 (temperature 1, nothing cut) next to the distribution a sampler actually draws from after
 temperature, top-k and top-p (:func:`transformer_lib.decoding.sampling_probs`). It draws the
-live widget and the static figure. The book's page precomputes no frames: it ships each prompt's
-logits and computes the frame in the page (the in-page program ``sampling`` of ``explorer.js``,
-see :mod:`transformer_lib.views`), which is exact, as these are pure functions of the logits;
-tests/browser/test_browser_gpt_sampling.py holds the page's frames equal to this function's.
-Both compute in float64, where they agree to about 1e-15.
+live widget and the static figure. The book's page precomputes no frames: it ships each listed
+prompt's logits and computes the frame in the page (the in-page program ``sampling`` of
+``explorer.js``, see :mod:`transformer_lib.views`), which is exact, as these are pure functions of
+the logits; tests/browser/test_browser_gpt_sampling.py holds the page's frames equal to this
+function's. Both compute in float64, where they agree to about 1e-15.
+
+Any other prompt the reader types runs the tiny GPT itself in the page (page model ``gpt``,
+``views/programs/gpt.js``, over ``transformer_lib/web/runtime.js``): its logits then differ from
+torch's by about 1e-5 (float32 weights, float64 arithmetic in a different order), and
+tests/browser/test_browser_typing_gpt.py holds those frames equal to this function's within 1e-4.
 """
 
 from __future__ import annotations
@@ -74,10 +79,11 @@ def page_data(vocab, logits: dict[str, torch.Tensor]) -> dict:
 
 
 def sampling_explorer(model, vocab, prompts: Sequence[str] = PROMPTS):
-    """Temperature, top-k and top-p on the next-character distribution; the prompt is editable in a kernel.
+    """Temperature, top-k and top-p on the next-character distribution of any prompt the reader types.
 
-    The static page ships the prompts' logits and computes each frame itself (``page_program``),
-    so it offers every top-k from V down to 1 and top-p in steps of 0.05.
+    The static page ships the listed prompts' logits and computes each frame itself
+    (``page_program``), so it offers every top-k from V down to 1 and top-p in steps of 0.05; a
+    typed prompt runs the model in the page (``page_model="gpt"``), and in a kernel through torch.
     """
     prompts = list(prompts)
     cache = {pr: next_logits(model, vocab, pr) for pr in prompts}
@@ -93,6 +99,6 @@ def sampling_explorer(model, vocab, prompts: Sequence[str] = PROMPTS):
         labels={"prompt": "prompt", "temperature": "temperature", "top_k": f"top-k ({V} = all)", "top_p": "top-p (1 = all)"},
         initial={"temperature": 1.0},
         editable=["prompt"],
-        title="Sampling the next character (in a kernel: type your own prompt)",
-        page_program=("sampling", page_data(vocab, cache)),
+        title="Sampling the next character: type your own prompt",
+        page_program=("sampling", page_data(vocab, cache)), page_model="gpt",
     )
