@@ -66,3 +66,34 @@ def test_frame_computes_in_float64(shipped):
     fr = gv.sampling_frame(model, vocab, "we do not ", 0.5, len(vocab), 1.0, logits)
     want = decoding.sampling_probs(logits.double(), 0.5).numpy()
     assert fr["panels"][1]["values"] == np.round(want, 5).tolist()
+
+
+@pytest.mark.weights
+def test_explorer_runs_the_model_on_typed_prompts_in_the_page(shipped):
+    """The page's text box runs the tiny GPT (page model ``gpt``, mirroring sampling_frame); the
+    listed prompts keep the shipped logits, so nothing is fetched until the reader types."""
+    from transformer_lib import views
+
+    model, vocab = shipped
+    ex = gv.sampling_explorer(model, vocab)
+    spec = ex.spec()
+    assert ex.page_model == "gpt" and spec["model"] == {"program": "gpt", "file": "tiny_gpt", "text": "prompt"}
+    assert views.PAGE_MODELS["gpt"]["mirrors"] == "transformer_lib.views.gpt.sampling_frame"
+    assert spec["program"] == "sampling" and "frames" not in spec  # listed prompts: the shipped logits
+
+
+@pytest.mark.weights
+def test_live_widget_takes_typed_text_and_marks_unknown_characters(shipped):
+    model, vocab = shipped
+    w = gv.sampling_explorer(model, vocab).widget()
+    box = w.controls["prompt"]
+    assert box.continuous_update  # every keystroke, as on the page
+    box.value = "the cat sees a "  # not a listed prompt: computed live
+    assert w.message.value == "" and w.draws == 2
+    box.value = "the cat? sees Tom!"  # "Tom" is lower-cased; "?" and "!" are unknown
+    with pytest.raises(ValueError) as err:
+        tiny.encode(vocab, "the cat? sees Tom!", model.config.block_size)
+    assert str(err.value).startswith("“?”, “!” are not in this model's vocabulary")
+    assert "“?”, “!” are not in this model&#x27;s vocabulary" in w.message.value  # the same message, escaped
+    box.value = "the cat sees a "
+    assert w.message.value == "" and w.draws == 2  # shown again from the widget's cache
