@@ -56,9 +56,12 @@ def _set(root, ex, name, value):
 
 
 def _type(page, root, text):
-    """Replace the prompt box's text (one input event) and wait for the page to answer."""
+    """Replace the prompt box's text (one input event) and wait for the page to answer it: a frame, or
+    a message (which waits for a pause in the typing); explorer.js counts both in data-aho-seq."""
+    seq = int(root.get_attribute("data-aho-seq") or 0)
     root.locator("[data-aho-control='prompt']").fill(text)
-    page.wait_for_function("r => !r.hasAttribute('data-aho-loading')", arg=root.element_handle(), timeout=30_000)
+    page.wait_for_function("([r, n]) => +(r.getAttribute('data-aho-seq') || 0) > n", arg=[root.element_handle(), seq],
+                           timeout=30_000)
 
 
 def _assert_frame(got, want, where):
