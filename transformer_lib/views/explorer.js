@@ -266,6 +266,7 @@
     function draw(fromTyping) {
       var t0 = performance.now();
       clearTimeout(later);
+      root.removeAttribute("data-aho-pending");
       if (typed !== null && !model) {
         if (!pending) {
           pending = true;
@@ -284,11 +285,12 @@
         // is typing, a half-typed word is "not in the vocabulary" at nearly every keystroke: the
         // message waits for a pause in the typing (a frame drawn meanwhile cancels it).
         var show = function () {
+          root.removeAttribute("data-aho-pending");
           say(err.message, err.tokens, err.unknown);
           root.setAttribute("data-aho-error", "1");
           root.setAttribute("data-aho-seq", String(++seq));
         };
-        if (fromTyping) later = setTimeout(show, 400); else show();
+        if (fromTyping) { root.setAttribute("data-aho-pending", "1"); later = setTimeout(show, 400); } else show();
         return;
       }
       say("");
