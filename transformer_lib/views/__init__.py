@@ -64,6 +64,7 @@ PAGE_PROGRAMS = {"sampling": "transformer_lib.views.gpt.sampling_frame"}
 PAGE_MODELS = {
     "pronoun": {"model": "it_model", "mirrors": "transformer_lib.views.pronoun.it_frame"},
     "gpt": {"model": "tiny_gpt", "mirrors": "transformer_lib.views.gpt.sampling_frame"},
+    "translation": {"model": "translator", "mirrors": "transformer_lib.views.translator.decoding_frame"},
 }
 
 
