@@ -83,12 +83,15 @@ def _set(root, name, index):
 def _type(page, root, text, keys=True):
     """Type ``text`` into the box key by key (each key redraws, as for a reader), or paste it."""
     box = root.locator("input[data-aho-control='sentence']")
+    seq = int(root.get_attribute("data-aho-seq") or 0)
     if keys:
         box.fill("")
         box.press_sequentially(text)
     else:
         box.fill(text)
-    page.wait_for_function("r => !r.hasAttribute('data-aho-loading')", arg=root.element_handle(), timeout=30_000)
+    # answered (a frame, or a message: one waits for a pause in the typing, data-aho-pending meanwhile)
+    page.wait_for_function("([r, n]) => +(r.getAttribute('data-aho-seq') || 0) > n && !r.hasAttribute('data-aho-loading')"
+                           " && !r.hasAttribute('data-aho-pending')", arg=[root.element_handle(), seq], timeout=30_000)
 
 
 def _same_frame(got, want, where):
