@@ -122,6 +122,7 @@ def test_runtime_equals_torch_for_the_pronoun_model(browser, site_url, it_model)
         assert r["tokens"] == tokens == C.TOKENIZER(s)
         worst_logit = max(worst_logit, _max_diff(r["logits"], logits))
         worst_w = max(worst_w, _max_diff(np.asarray(r["w"]).reshape(w.shape), w))
+    print(f"\npronoun model, {len(sentences)} sentences: max |logit diff| {worst_logit:.1e}, max |weight diff| {worst_w:.1e}")
     assert worst_logit <= TOL and worst_w <= TOL, (worst_logit, worst_w)
 
 
@@ -160,6 +161,8 @@ def test_runtime_equals_torch_for_the_translator(browser, site_url):
         worst["encoder"] = max(worst["encoder"], _max_diff(np.asarray(r["enc"]).reshape(ins["encoder"].shape), ins["encoder"]))
         worst["decoder"] = max(worst["decoder"], _max_diff(self_w.transpose(1, 2, 0, 3), ins["decoder"]))
         worst["cross"] = max(worst["cross"], _max_diff(np.asarray(r["cross"]).transpose(1, 2, 0, 3), ins["cross"]))
+    print(f"\ntranslator, {len(sentences)} sentences, greedy and beam equal: max diffs "
+          + ", ".join(f"{k} {v:.1e}" for k, v in worst.items()))
     assert max(worst.values()) <= TOL, worst
 
 
@@ -182,6 +185,7 @@ def test_runtime_equals_torch_for_the_tiny_gpt(browser, site_url):
         w = torch.stack([x[0] for x in ws]).numpy()  # (L, H, T, T)
         worst_logit = max(worst_logit, _max_diff(r["logits"], logits[0].numpy()))
         worst_w = max(worst_w, _max_diff(np.asarray(r["w"]).reshape(w.shape), w))
+    print(f"\ntiny GPT, {len(prompts)} prompts: max |logit diff| {worst_logit:.1e}, max |weight diff| {worst_w:.1e}")
     assert worst_logit <= TOL and worst_w <= TOL, (worst_logit, worst_w)
 
 
