@@ -71,7 +71,7 @@ def bench_page(browser, url: str, chapter: str, n: int) -> dict | None:
         return None
     root = roots.first
     box = root.locator(".aho-textbox input")
-    assert not fetched, f"{chapter}: fetched {sorted(fetched)} before any typing"
+    assert not fetched, f"{chapter}: fetched {sorted(fetched)} before the reader used the box"
     t0 = time.perf_counter()
     box.fill(texts(chapter, 1)[0][:-1])  # first use: fetch and start the runtime and the model
     page.wait_for_function("e => +(e.getAttribute('data-aho-seq') || 0) > 0 && !e.hasAttribute('data-aho-loading')",

@@ -46,7 +46,9 @@ def _set(ex_locator, ex, name, value):
     """Move one control of the page to ``value``: type a prompt into the text box, or move a slider."""
     ctl = ex_locator.locator(f"[data-aho-control='{name}']")
     if ctl.evaluate("e => e.type") == "text":
-        ctl.fill(value)  # a listed prompt: the page's shipped logits, no model run
+        # a listed prompt, chosen as from the box's list (no focus, so nothing prefetched): the page's
+        # shipped logits draw it, and no model is fetched or run
+        ctl.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }", value)
     else:
         ctl.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }", str(ex.controls[name].index(value)))
 

@@ -125,7 +125,7 @@ def test_typed_sentences_equal_the_library_frame(browser, site_url):
     with open_page(browser, f"{site_url}/{PAGE}.html") as (page, errors, loaded):
         root = page.locator(".aho-explorer").filter(has=page.locator("input[data-aho-control='sentence']"))
         assert root.count() == 1 and root.get_attribute("data-aho-mounted") == "1"
-        assert not any("_static/aho/" in p for p in loaded), "the page fetched the model before the reader typed"
+        assert not any("_static/aho/" in p for p in loaded), "the page fetched the model before the reader used the box"
         listed = root.locator("datalist option").evaluate_all("os => os.map(o => o.value)")
         layers = root.locator("[data-aho-control='layer']").evaluate("e => +e.max + 1")
         heads = root.locator("[data-aho-control='head'] option").evaluate_all("os => os.map(o => o.textContent)")

@@ -208,7 +208,7 @@
   // own model in the page: the first time, this fetches the runtime (transformer_lib/web/runtime.js),
   // the page program that mirrors the Python frame function (views/programs/<name>.js) and the
   // model's two files, all from the site's own _static/aho/, once per page (the browser caches them
-  // for the rest of the site). Nothing is fetched until the reader types.
+  // for the rest of the site). Nothing is fetched until the reader puts the cursor in the box.
   var LOADS = window.AHO_LOADS = window.AHO_LOADS || {};
   function staticBase() {
     var root = document.documentElement.getAttribute("data-content_root");
@@ -329,6 +329,9 @@
         list.id = root.id + "-" + ctl.name;
         ctl.options.forEach(function (o) { var opt = document.createElement("option"); opt.value = o; list.appendChild(opt); });
         input.setAttribute("list", list.id);
+        input.addEventListener("focus", function () {  // the reader is about to type: start fetching now
+          if (!model && staticBase() !== null) loadModel(spec.model).then(function (m) { model = model || m; }, function () {});
+        });
         input.addEventListener("input", function () {
           var i = ctl.options.indexOf(input.value);
           if (i >= 0 && (spec.frames || spec.program)) { state[k] = i; typed = null; } else typed = input.value;
