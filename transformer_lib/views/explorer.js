@@ -28,6 +28,9 @@
     var cell = Math.max(8, Math.min(40, Math.floor(440 / Math.max(rows, cols, 1))));
     var showY = p.y && p.y.length, showX = p.x && p.x.length;
     var left = showY ? 80 : 30, top = showX ? 70 : 20, W = left + cols * cell + 10, H = top + rows * cell + 30;
+    // a long axis label must not be cut at either edge: widen the picture to hold it (about 6.5 px a character)
+    var xlabelHalf = p.xlabel ? String(p.xlabel).length * 3.25 + 4 : 0, xlabelAt = Math.max(left + cols * cell / 2, xlabelHalf);
+    W = Math.max(W, xlabelAt + xlabelHalf);
     var svg = el("svg", {width: W, height: H, viewBox: "0 0 " + W + " " + H, "class": "aho-panel"});
     var vmin = p.vmin, vmax = p.vmax, flat = [].concat.apply([], p.z).filter(isFinite);
     if (vmin === null || vmin === undefined) vmin = Math.min.apply(null, flat);
@@ -59,7 +62,7 @@
       var x = left + c * cell + cell / 2, y = top - 4;
       svg.appendChild(el("text", {x: x, y: y, "font-size": 11, transform: "rotate(-60 " + x + " " + y + ")"}, label(s, 12)));
     });
-    if (p.xlabel) svg.appendChild(el("text", {x: left + cols * cell / 2, y: H - 8, "text-anchor": "middle", "font-size": 12}, p.xlabel));
+    if (p.xlabel) svg.appendChild(el("text", {x: xlabelAt, y: H - 8, "text-anchor": "middle", "font-size": 12}, p.xlabel));
     if (p.ylabel) svg.appendChild(el("text", {x: 12, y: top + rows * cell / 2, "text-anchor": "middle", "font-size": 12,
       transform: "rotate(-90 12 " + (top + rows * cell / 2) + ")"}, p.ylabel));
     return svg;
