@@ -277,9 +277,8 @@ def test_typed_sentences_fetch_the_model_once_and_draw_what_the_library_draws(br
         fetched = []
         page.on("request", lambda r: fetched.append(r.url.split("/_static/aho/")[-1]) if "/_static/aho/" in r.url else None)
         root = _typing_box(page)
-        root.locator("input[data-aho-control='sentence']").focus()  # the cursor in the box starts the fetch
-        page.wait_for_function("() => window.AHO_RUNTIME !== undefined && window.AHO_PROGRAMS && window.AHO_PROGRAMS.pronoun")
-        page.wait_for_load_state("networkidle")
+        with page.expect_response(lambda r: r.url.endswith("/_static/aho/models/it_model.bin")):
+            root.locator("input[data-aho-control='sentence']").focus()  # the cursor in the box starts the fetch
         assert sorted(fetched) == ["models/it_model.bin", "models/it_model.json", "programs/pronoun.js", "runtime.js"]
         for text in typed:
             _type(page, root, text)
