@@ -54,7 +54,7 @@ class Translator:
         most = self.model.config.max_len - 1  # the positions of the words and <eos>
         if len(toks) > most:
             raise ValueError(f"the sentence has {len(toks)} words; the translator reads at most {most}")
-        return torch.tensor([self.src_vocab.encode(sentence, eos=True)])  # (1, S)
+        return torch.tensor([self.src_vocab.encode(toks, eos=True)])  # (1, S)
 
     def translate(self, sentence: str, beam: int = 1, max_len: int = 20) -> str:
         """Translate one sentence with greedy decoding (``beam=1``) or beam search."""

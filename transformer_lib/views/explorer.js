@@ -142,11 +142,17 @@
     return {kind: "bars", values: floats(values), labels: labels.map(String), title: title, ylabel: ylabel,
             vmax: vmax === undefined ? null : vmax, highlight: (highlight || []).slice()};
   }
-  // Python's f"{x:.{d}f}" for x >= 0. toFixed rounds an exact tie up, Python to even; a double
-  // can be an exact tie only if its decimal expansion ends at digit d + 1 (checked to 25 more).
+  function heatmapPanel(z, x, y, title, xlabel, ylabel, vmin, vmax, decimals) {  // panels.heatmap_panel (z: rows)
+    var whole = z.every(function (row) { return row.every(function (v) { return Number.isInteger(v); }); });
+    return {kind: "heatmap", z: whole ? z : z.map(floats), x: x.map(String), y: y.map(String), title: title, xlabel: xlabel,
+            ylabel: ylabel, vmin: vmin, vmax: vmax, decimals: decimals};
+  }
+  // Python's f"{x:.{d}f}". toFixed rounds an exact tie up, Python to even; a double can be an
+  // exact tie only if its decimal expansion ends at digit d + 1 (checked to 25 more).
   function pyFixed(x, d) {
+    if (x < 0 || Object.is(x, -0)) return "-" + pyFixed(-x, d);  // Python keeps the sign, even of -0.00
     var s = x.toFixed(d), long = x.toFixed(d + 25);
-    if (x >= 0 && /^5(0*)$/.test(long.slice(long.length - 25)) && /[13579]$/.test(s)) {
+    if (/^5(0*)$/.test(long.slice(long.length - 25)) && /[13579]$/.test(s)) {
       var n = BigInt(s.replace(".", "")) - 1n, t = n.toString().padStart(d + 1, "0");
       s = d ? t.slice(0, t.length - d) + "." + t.slice(t.length - d) : t;
     }
@@ -203,7 +209,20 @@
   }
 
   var PROGRAMS = {sampling: sampling};  // keep in step with PAGE_PROGRAMS in views/__init__.py
-  window.AHO_EXPLORER = {programs: PROGRAMS, floats: floats, barsPanel: barsPanel, pyFixed: pyFixed, pyG: pyG};
+  // What a page program computes once per text and reuses while other controls move: the last
+  // `size` texts' results, the most recently used kept longest.
+  function memo(size) {
+    var cache = new Map();
+    return function (key, compute) {
+      if (cache.has(key)) { var hit = cache.get(key); cache.delete(key); cache.set(key, hit); return hit; }
+      var value = compute();  // a thrown InputError is not kept: the reader fixes the word
+      cache.set(key, value);
+      while (cache.size > size) cache.delete(cache.keys().next().value);
+      return value;
+    };
+  }
+  window.AHO_EXPLORER = {programs: PROGRAMS, floats: floats, barsPanel: barsPanel, heatmapPanel: heatmapPanel,
+                         pyFixed: pyFixed, pyG: pyG, memo: memo};
 
   // ------------------------------------------------------------------ the reader's own text
   // An explorer with a page model (Explorer(page_model=...)) turns its editable control into a

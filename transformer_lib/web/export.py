@@ -74,7 +74,7 @@ def _tiny_gpt() -> tuple[torch.nn.Module, dict]:
         raise ValueError("the runtime runs the tiny GPT with learned positions only")
     return model, {"kind": "gpt", "config": {k: getattr(c, k) for k in (
         "vocab_size", "block_size", "d_model", "n_heads", "n_layers", "d_ff")},
-        "vocab": list(vocab.tokens), "tokenizer": tokenizer_spec(tiny.CHARS)}
+        "vocab": list(vocab.tokens), "shown": tiny.SHOWN, "tokenizer": tokenizer_spec(tiny.CHARS)}
 
 
 # name -> (the model, what the runtime needs besides its tensors)

@@ -325,6 +325,7 @@
     };
     // decoding.py length_penalty (GNMT): ((5 + |Y|) / 6)^alpha.
     function penalty(length, alpha) { return Math.pow((5 + length) / 6, alpha); }
+    this.lengthPenalty = penalty;
     // decoding.py beam_search for one sentence (B = 1), step for step: k beams, a finished beam
     // continues only with <pad> at log-probability 0, the early stop when no live prefix can beat
     // the best finished one, and the final ranking by score / penalty (stable, best first).
@@ -390,8 +391,8 @@
       var chars = tokenize(manifest.tokenizer, text);
       var unknown = chars.filter(function (ch) { return !(ch in index); });
       if (unknown.length) {
-        var shown = {"\n": "\u23ce", " ": "\u2423"}, distinct = unknown.filter(function (u, i) { return unknown.indexOf(u) === i; });
-        var known = manifest.vocab.map(function (t) { return shown[t] || t; }).join(" ");
+        var distinct = unknown.filter(function (u, i) { return unknown.indexOf(u) === i; });
+        var known = manifest.vocab.map(function (t) { return manifest.shown[t] || t; }).join(" ");  // tasks/gpt.py SHOWN
         throw new InputError(distinct.map(function (u) { return "\u201c" + u + "\u201d"; }).join(", ") + (distinct.length === 1 ? " is" : " are") +
                              " not in this model's vocabulary: it reads one character at a time and knows only " + known, chars, unknown);
       }
@@ -440,6 +441,5 @@
   window.AHO_RUNTIME = {
     load: load, tokenize: tokenize, editDistance: editDistance, nearestWords: nearestWords,
     notInVocabulary: notInVocabulary, InputError: InputError,
-    layers: {linear: linear, layerNorm: layerNorm, attend: attend, mha: mha, encoderLayer: encoderLayer, sinusoidal: sinusoidal},
   };
 })();

@@ -7,21 +7,15 @@
 (function () {
   "use strict";
   var E = window.AHO_EXPLORER, PROGRAMS = window.AHO_PROGRAMS = window.AHO_PROGRAMS || {};
-  var CACHE = 64, cache = new Map();  // prompt -> its last position's logits (V), most recent last
+  var cached = E.memo(64);  // prompt -> its last position's logits (V)
 
-  // views/gpt.py next_logits: the logits (V) of the character after the prompt. Cached per text,
-  // so moving temperature, top-k or top-p (or deleting back to an earlier prompt) runs no model.
+  // views/gpt.py next_logits: the logits (V) of the character after the prompt. Kept per text, so
+  // moving temperature, top-k or top-p (or deleting back to an earlier prompt) runs no model.
   function nextLogits(model, text) {
-    if (cache.has(text)) {
-      var hit = cache.get(text);
-      cache.delete(text); cache.set(text, hit);
-      return hit;
-    }
-    var ids = model.ids(text);  // InputError (empty, unknown characters, too long): the reader's message
-    var rows = model.forward(ids).logits, logits = rows[rows.length - 1];
-    cache.set(text, logits);
-    if (cache.size > CACHE) cache.delete(cache.keys().next().value);
-    return logits;
+    return cached(text, function () {
+      var rows = model.forward(model.ids(text)).logits;  // InputError (empty, unknown characters, too long): the reader's message
+      return rows[rows.length - 1];
+    });
   }
 
   // views/gpt.py sampling_frame for a typed prompt; data is the explorer's sampling data ({labels, logits}).

@@ -6,13 +6,6 @@
   "use strict";
   var E = window.AHO_EXPLORER, PROGRAMS = window.AHO_PROGRAMS = window.AHO_PROGRAMS || {};
 
-  // views/panels.py heatmap_panel (z: rows of numbers).
-  function heatmapPanel(z, x, y, title, xlabel, ylabel, vmin, vmax, decimals) {
-    var whole = z.every(function (row) { return row.every(function (v) { return Number.isInteger(v); }); });
-    return {kind: "heatmap", z: whole ? z : z.map(E.floats), x: x.map(String), y: y.map(String), title: title, xlabel: xlabel,
-            ylabel: ylabel, vmin: vmin, vmax: vmax, decimals: decimals};
-  }
-
   // data/pronoun.py role_notes: a known word after "too" (following "it") that is not an adjective,
   // or after "the" that is not a noun, gets a note saying where the model saw it instead.
   function roleNotes(m, tokens) {
@@ -50,7 +43,7 @@
     var notes = roleNotes(m, tokens);
     if (notes.length) caption += ". " + notes.join(" ");
     return {panels: [
-      heatmapPanel(fromIt, tokens, rows, "attention from \u201cit\u201d", "token looked at", "layer, head", 0, 1, 2),
+      E.heatmapPanel(fromIt, tokens, rows, "attention from \u201cit\u201d", "token looked at", "layer, head", 0, 1, 2),
       E.barsPanel(bars, inSentence.concat(["others"]), "what \u201cit\u201d refers to", "probability", 1,
                   inSentence.indexOf(answer) >= 0 ? [inSentence.indexOf(answer)] : [])],
       caption: caption};

@@ -9,22 +9,14 @@
   var BEAM = {k: 4, alpha: 0.6, maxLen: 20};  // translator.py BEAM
   var RUNNER_UP = 0.05, CACHE_SIZE = 256;      // translator.py RUNNER_UP, CACHE_SIZE
 
-  // views/panels.py heatmap_panel (z: rows of numbers).
-  function heatmapPanel(z, x, y, title, xlabel, ylabel, vmin, vmax, decimals) {
-    var whole = z.every(function (row) { return row.every(function (v) { return Number.isInteger(v); }); });
-    return {kind: "heatmap", z: whole ? z : z.map(E.floats), x: x.map(String), y: y.map(String), title: title, xlabel: xlabel,
-            ylabel: ylabel, vmin: vmin, vmax: vmax, decimals: decimals};
-  }
-  // Python's f"{x:.{d}f}" for any sign (E.pyFixed takes x >= 0).
-  function fixed(x, d) { return (x < 0 || Object.is(x, -0)) ? "-" + E.pyFixed(-x, d) : E.pyFixed(x, d); }
-
   // translator.py analyse: greedy (what Translator.inspect returns) and beam search, per text. The
   // cache is per model and text, so moving the layer or the head recomputes nothing.
   var caches = new WeakMap();
   function analyse(model, text) {
-    var cache = caches.get(model);
-    if (!cache) { cache = new Map(); caches.set(model, cache); }
-    if (cache.has(text)) { var hit = cache.get(text); cache.delete(text); cache.set(text, hit); return hit; }
+    if (!caches.has(model)) caches.set(model, E.memo(CACHE_SIZE));
+    return caches.get(model)(text, function () { return analyseText(model, text); });
+  }
+  function analyseText(model, text) {
     var vocab = model.manifest.tgt_vocab, src = model.source(text);  // InputError: the reader's message
     var g = model.greedy(src.ids, BEAM.maxLen), b = model.beam(src.ids, BEAM.k, BEAM.maxLen, BEAM.alpha);
     var logP = 0;
@@ -33,10 +25,8 @@
              translation: model.words(g.ids).join(" "),
              probs: g.logProbs.map(function (lp) { return Array.from(lp, Math.exp); }),  // (L, V)
              cross: g.cross,  // [L][layers][H] of (S)
-             greedyLogP: logP, greedyNorm: logP / Math.pow((5 + g.ids.length) / 6, BEAM.alpha),  // decoding.length_penalty
+             greedyLogP: logP, greedyNorm: logP / model.lengthPenalty(g.ids.length, BEAM.alpha),
              beam: model.words(b.ids).join(" "), beamLogP: b.scores[0], beamNorm: b.norm[0]};
-    cache.set(text, r);
-    while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
     return r;
   }
 
@@ -73,8 +63,8 @@
       return out;
     });
     var g = r.translation, b = r.beam;
-    var caption = sentence + " \u2192 greedy: " + shown(g) + " (log p = " + fixed(r.greedyLogP, 2) + ") | beam (k = " + BEAM.k +
-      "): " + shown(b) + " (log p = " + fixed(r.beamLogP, 2) + ")";
+    var caption = sentence + " \u2192 greedy: " + shown(g) + " (log p = " + E.pyFixed(r.greedyLogP, 2) + ") | beam (k = " + BEAM.k +
+      "): " + shown(b) + " (log p = " + E.pyFixed(r.beamLogP, 2) + ")";
     if (g === b) caption += "; the same sentence";
     else if (r.beamLogP > r.greedyLogP)
       caption += "; they differ: the beam found a more probable sentence than greedy's word-by-word choices";
@@ -85,9 +75,9 @@
       caption += "; they differ: greedy's sentence scores higher even after length normalisation, " +
         "but its prefix fell out of the beam of " + BEAM.k;
     return {panels: [
-      heatmapPanel(probs, cols.map(function (i) { return vocab[i]; }), r.output, "greedy: next-word distribution at each step",
+      E.heatmapPanel(probs, cols.map(function (i) { return vocab[i]; }), r.output, "greedy: next-word distribution at each step",
                    "English token (the chosen ones, then any other with p \u2265 " + E.pyG(RUNNER_UP) + ")", "step (word chosen)", 0, 1, 2),
-      heatmapPanel(w, r.source, r.output, "greedy: cross-attention, decoder layer " + layer + ", head " + head,
+      E.heatmapPanel(w, r.source, r.output, "greedy: cross-attention, decoder layer " + layer + ", head " + head,
                    "French token (key)", "English word (query)", 0, 1, 2)],
       caption: caption};
   };
